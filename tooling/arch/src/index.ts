@@ -1,1 +1,2 @@
-export {};
+export { checkArchitecture, SCOPES, type ArchReport, type Violation } from "./cruise.ts";
+export { LAYERS, RULES, type ForbiddenRule } from "./rules.ts";

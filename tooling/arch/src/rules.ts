@@ -1,0 +1,131 @@
+/**
+ * The architecture rules, one dependency-cruiser rule per ADR clause. Every rule's `comment` starts with the
+ * ADR id it enforces, so a violation message names the decision it breaks (architecture/adr/).
+ */
+
+/** The domain packages from the bottom layer up: a package may import only packages listed before it. */
+export const LAYERS = ["events", "status", "runtime", "sync"] as const;
+
+interface RuleSide {
+  readonly path?: string | ReadonlyArray<string>;
+  readonly pathNot?: string | ReadonlyArray<string>;
+  readonly dependencyTypes?: ReadonlyArray<string>;
+  readonly couldNotResolve?: boolean;
+  readonly circular?: boolean;
+}
+
+export interface ForbiddenRule {
+  readonly name: string;
+  readonly severity: "error";
+  readonly comment: string;
+  readonly from: RuleSide;
+  readonly to: RuleSide;
+}
+
+const WORKSPACE = "^(packages|apps|tooling)/([^/]+)/";
+
+const layerRules: ReadonlyArray<ForbiddenRule> = LAYERS.slice(0, -1).map((layer, index) => {
+  const above = LAYERS.slice(index + 1);
+  return {
+    name: `adr-0003-layer-${layer}`,
+    severity: "error",
+    comment:
+      `ADR-0003 §1: @spec-kitty/${layer} sits below ${above.map((p) => `@spec-kitty/${p}`).join(", ")} ` +
+      `and must not import them (layers: ${LAYERS.join(" <- ")} <- apps).`,
+    from: { path: `^packages/${layer}/` },
+    to: { path: `^packages/(${above.join("|")})/` },
+  };
+});
+
+export const RULES: ReadonlyArray<ForbiddenRule> = [
+  {
+    name: "adr-0002-deep-import-by-name",
+    severity: "error",
+    comment:
+      "ADR-0002 §1: import a workspace package only through its public entry point ('@spec-kitty/<name>'), " +
+      "never a path inside it; export what you need from its src/index.ts.",
+    from: {},
+    to: { couldNotResolve: true, path: "^@spec-kitty/[^/]+/." },
+  },
+  {
+    name: "adr-0002-internal-module",
+    severity: "error",
+    comment:
+      "ADR-0002 §1: only a package's src/index.ts is public; this reaches a module inside another package. " +
+      "Export it from that package's index.ts and import the package by name.",
+    from: { path: WORKSPACE },
+    to: { path: "^packages/[^/]+/", pathNot: ["^$1/$2/", "^packages/[^/]+/src/index\\.ts$"] },
+  },
+  {
+    name: "adr-0002-relative-cross-package",
+    severity: "error",
+    comment:
+      "ADR-0002 §2: a relative import must stay inside its own package; import another package by its name " +
+      "('@spec-kitty/<name>') and declare it in package.json.",
+    from: { path: WORKSPACE },
+    to: { path: "^(packages|apps|tooling)/", pathNot: "^$1/$2/", dependencyTypes: ["local"] },
+  },
+  {
+    name: "adr-0002-undeclared-dependency",
+    severity: "error",
+    comment:
+      "ADR-0002 §3: every imported package must be declared in the importing package's own package.json " +
+      "(dependencies for src/, devDependencies are for tests and tooling only).",
+    from: {},
+    to: { dependencyTypes: ["npm-no-pkg", "npm-unknown"] },
+  },
+  {
+    name: "adr-0002-dev-dependency-in-production",
+    severity: "error",
+    comment: "ADR-0002 §3: production code (src/) must not import a package declared only in devDependencies.",
+    from: { path: "^(packages|apps)/[^/]+/src/" },
+    to: { dependencyTypes: ["npm-dev"] },
+  },
+  {
+    name: "adr-0002-unresolvable",
+    severity: "error",
+    comment:
+      "ADR-0002 §3: this import resolves to nothing: a missing file, or a package not declared in this package's " +
+      "package.json (pnpm links only declared dependencies).",
+    from: {},
+    to: { couldNotResolve: true, pathNot: "^@spec-kitty/[^/]+/." },
+  },
+  {
+    name: "adr-0002-production-imports-test",
+    severity: "error",
+    comment: "ADR-0002 §4: production code (src/) must not import test or benchmark code (test/, bench/, *.test.ts).",
+    from: { path: "^(packages|apps|tooling)/[^/]+/src/" },
+    to: { path: ["^(packages|apps|tooling)/[^/]+/(test|bench)/", "\\.test\\.ts$"] },
+  },
+  ...layerRules,
+  {
+    name: "adr-0003-package-imports-app",
+    severity: "error",
+    comment: "ADR-0003 §2: packages are libraries; they never import an app or the repository tooling.",
+    from: { path: "^packages/" },
+    to: { path: "^(apps|tooling)/" },
+  },
+  {
+    name: "adr-0003-app-to-app",
+    severity: "error",
+    comment: "ADR-0003 §3: apps are leaves; an app never imports another app. Move shared code into a package.",
+    from: { path: "^apps/([^/]+)/" },
+    to: { path: "^apps/", pathNot: "^apps/$1/" },
+  },
+  {
+    name: "adr-0004-no-cycles",
+    severity: "error",
+    comment: "ADR-0004: import cycles are forbidden, inside a package as well as between packages.",
+    from: {},
+    to: { circular: true },
+  },
+  {
+    name: "adr-0008-status-internals",
+    severity: "error",
+    comment:
+      "ADR-0008: the status package's internals (BookkeepingTransaction and its plumbing in src/internal/) are " +
+      "reachable only from inside @spec-kitty/status; write through MissionStatus.",
+    from: { pathNot: "^packages/status/" },
+    to: { path: "^packages/status/src/internal/" },
+  },
+];
