@@ -69,7 +69,7 @@ export const checkArchitecture = async (baseDir: string): Promise<ArchReport> =>
     return {
       modulesCruised: modules.length,
       sourceFiles,
-      dependenciesCruised: output.summary.totalDependenciesCruised,
+      dependenciesCruised: output.summary.totalDependenciesCruised ?? 0,
       violations: output.summary.violations.map((violation) => ({
         rule: violation.rule.name,
         comment: comments.get(violation.rule.name) ?? violation.rule.name,
