@@ -1,1 +1,25 @@
-export {};
+/**
+ * `./dev demo`: creates a throwaway spec-kitty repository in a temp folder and drives it through the `spec-kitty`
+ * CLI the way a user would, printing each command and what it shows. Exits non-zero when a step does not behave.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Demo } from "./demo.ts";
+import { foundationSteps } from "./steps/foundation.ts";
+
+const keep = process.argv.includes("--keep");
+const root = mkdtempSync(join(tmpdir(), "spec-kitty-demo-"));
+const demo = new Demo(root);
+
+try {
+  demo.banner(`spec-kitty demo in ${root}`);
+  foundationSteps(demo);
+  demo.banner("demo finished: every step behaved as expected");
+} catch (error) {
+  process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  if (keep) process.stdout.write(`(kept ${root})\n`);
+  else rmSync(root, { recursive: true, force: true });
+}

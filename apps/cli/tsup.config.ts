@@ -1,0 +1,20 @@
+import { defineConfig } from "tsup";
+
+// The shipped CLI is one ES module with every dependency inlined: start-up is a single file parse instead of
+// hundreds of module resolutions (ADR-0001). Some CommonJS dependencies call require(), hence the banner.
+export default defineConfig({
+  entry: { "spec-kitty": "src/bin.ts" },
+  outDir: "dist",
+  format: ["esm"],
+  platform: "node",
+  target: "node24",
+  bundle: true,
+  noExternal: [/.*/],
+  splitting: false,
+  sourcemap: false,
+  minify: false,
+  clean: true,
+  dts: false,
+  outExtension: () => ({ js: ".mjs" }),
+  banner: { js: "import { createRequire as __skCreateRequire } from 'node:module'; const require = __skCreateRequire(import.meta.url);" },
+});
