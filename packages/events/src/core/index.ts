@@ -17,3 +17,21 @@ export {
 export { compareEvents, sortAndDedup } from "./ordering.ts";
 export { pyRepr } from "./py-repr.ts";
 export { decodePayload, parseErrorToIssues } from "./payload.ts";
+export {
+  FORBIDDEN_LEGACY_KEYS,
+  FORBIDDEN_LEGACY_KEYS_VERSION,
+  findForbiddenKeys,
+  firstForbiddenKey,
+  hasForbiddenKeys,
+} from "./forbidden-keys.ts";
+export { CUTOVER_ARTIFACT, checkCutoverSignal, isPreCutoverPayload } from "./cutover.ts";
+export {
+  LEGACY_ENVELOPE_CONTRACT,
+  LEGACY_PROJECT_NAMESPACE,
+  LegacyShape,
+  RECOGNIZED_LEGACY_SHAPES,
+  NormalizedEnvelope,
+  UnnormalizableLegacyDiagnostic,
+  normalizeLegacyEnvelope,
+} from "./legacy.ts";
+export { uuid5, NAMESPACE_URL } from "./uuid5.ts";
