@@ -26,6 +26,13 @@ export const forbidExtra = { parseOptions: { onExcessProperty: "error" } } as co
 /** Marks a struct as dropping unknown keys, whatever the caller's parse options say. */
 export const ignoreExtra = { parseOptions: { onExcessProperty: "ignore" } } as const;
 
+/** A message annotation for a literal union: `Input should be 'a', 'b' or 'c'` instead of one issue per member. */
+export const oneOfMessage = (values: ReadonlyArray<string>) => {
+  const quoted = values.map((v) => `'${v}'`);
+  const text = quoted.length < 2 ? quoted.join("") : `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}`;
+  return { message: () => ({ message: `Input should be ${text}`, override: true }) } as const;
+};
+
 /**
  * An integer as the reference's model layer coerces it: JSON integers, integral floats, booleans (`true` is 1)
  * and integer text (surrounding whitespace allowed). Fractional values and other types fail.

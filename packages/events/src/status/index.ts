@@ -52,5 +52,10 @@ export {
   reduceStatusEvents,
   encodeReducedStatus,
 } from "./reducer.ts";
-export { WPStatusChangedPayload, STATUS_PAYLOAD_SCHEMAS } from "./registry.ts";
+export {
+  WPStatusChangedPayload,
+  WPStatusChangedModelPayload,
+  STATUS_PAYLOAD_SCHEMAS,
+  STATUS_MODEL_SCHEMAS,
+} from "./registry.ts";
 export type { Strictness } from "./fields.ts";

@@ -1,6 +1,7 @@
 import * as Either from "effect/Either";
 import * as ParseResult from "effect/ParseResult";
 import * as Schema from "effect/Schema";
+import { oneOfMessage } from "./fields.ts";
 
 /** The canonical work-package lanes, in declaration order (the order listings and DISPLAY_LANES follow). */
 export const LANES = [
@@ -17,7 +18,7 @@ export const LANES = [
 ] as const;
 
 /** Strict lane vocabulary: exactly the canonical values, no aliases (what the published JSON Schema admits). */
-export const Lane = Schema.Literal(...LANES).annotations({ identifier: "Lane", title: "Lane" });
+export const Lane = Schema.Literal(...LANES).annotations({ identifier: "Lane", title: "Lane", ...oneOfMessage(LANES) });
 export type Lane = typeof Lane.Type;
 
 /** Lanes a work package never leaves without `force`. */
@@ -69,7 +70,10 @@ export const LaneWithAlias: Schema.Schema<Lane, string> = Schema.transformOrFail
 }).annotations({ identifier: "LaneWithAlias" });
 
 /** How a work package is executed. */
-export const ExecutionMode = Schema.Literal("worktree", "direct_repo").annotations({ identifier: "ExecutionMode" });
+export const ExecutionMode = Schema.Literal("worktree", "direct_repo").annotations({
+  identifier: "ExecutionMode",
+  ...oneOfMessage(["worktree", "direct_repo"]),
+});
 export type ExecutionMode = typeof ExecutionMode.Type;
 
 /** The four-lane vocabulary of V1 sync consumers. */

@@ -1,0 +1,100 @@
+import type * as Schema from "effect/Schema";
+import {
+  FollowUpRecordedPayload,
+  makeMissionClosedPayload,
+  makeMissionCreatedPayload,
+  MissionClosedPayload,
+  MissionCreatedPayload,
+  MissionCancelledPayload,
+  MissionCompletedPayload,
+  MissionOriginBoundPayload,
+  MissionReopenedPayload,
+  MissionStartedPayload,
+  PhaseEnteredPayload,
+  ReviewRollbackPayload,
+} from "./mission-payloads.ts";
+import {
+  DecisionInputAnsweredPayload,
+  DecisionInputRequestedPayload,
+  MissionRunCompletedPayload,
+  MissionRunStartedPayload,
+  NextStepAutoCompletedPayload,
+  NextStepIssuedPayload,
+} from "./mission-next-payloads.ts";
+import {
+  BuildHeartbeatPayload,
+  BuildRegisteredPayload,
+  DependencyResolvedPayload,
+  ErrorLoggedPayload,
+  HistoryAddedPayload,
+  makePlanCompletedPayload,
+  makePlanStartedPayload,
+  makeProjectInitializedPayload,
+  makeSpecifyCompletedPayload,
+  makeSpecifyStartedPayload,
+  makeTasksCompletedPayload,
+  makeTasksStartedPayload,
+  makeWPCreatedPayload,
+  PlanCompletedPayload,
+  PlanStartedPayload,
+  ProjectInitializedPayload,
+  SpecifyCompletedPayload,
+  SpecifyStartedPayload,
+  TasksCompletedPayload,
+  TasksStartedPayload,
+  WPAssignedPayload,
+  WPCreatedPayload,
+} from "./project-payloads.ts";
+
+/**
+ * Lifecycle payload schemas by event type (mission lifecycle, project/artifact/WP/build lifecycle, mission-next
+ * runtime), at wire strictness: a payload decodes iff the reference's model AND its published JSON Schema (where
+ * one exists) accept it. The legacy FeatureCreated/FeatureCompleted names are deliberately absent.
+ */
+export const LIFECYCLE_PAYLOAD_SCHEMAS: Readonly<Record<string, Schema.Schema.AnyNoContext>> = {
+  MissionCreated: makeMissionCreatedPayload("wire"),
+  MissionClosed: makeMissionClosedPayload("wire"),
+  MissionStarted: MissionStartedPayload,
+  MissionCompleted: MissionCompletedPayload,
+  MissionCancelled: MissionCancelledPayload,
+  MissionOriginBound: MissionOriginBoundPayload,
+  PhaseEntered: PhaseEnteredPayload,
+  ReviewRollback: ReviewRollbackPayload,
+  MissionReopened: MissionReopenedPayload,
+  FollowUpRecorded: FollowUpRecordedPayload,
+  ProjectInitialized: makeProjectInitializedPayload("wire"),
+  SpecifyStarted: makeSpecifyStartedPayload("wire"),
+  SpecifyCompleted: makeSpecifyCompletedPayload("wire"),
+  PlanStarted: makePlanStartedPayload("wire"),
+  PlanCompleted: makePlanCompletedPayload("wire"),
+  TasksStarted: makeTasksStartedPayload("wire"),
+  TasksCompleted: makeTasksCompletedPayload("wire"),
+  WPCreated: makeWPCreatedPayload("wire"),
+  WPAssigned: WPAssignedPayload,
+  HistoryAdded: HistoryAddedPayload,
+  ErrorLogged: ErrorLoggedPayload,
+  DependencyResolved: DependencyResolvedPayload,
+  BuildRegistered: BuildRegisteredPayload,
+  BuildHeartbeat: BuildHeartbeatPayload,
+  MissionRunStarted: MissionRunStartedPayload,
+  NextStepIssued: NextStepIssuedPayload,
+  NextStepAutoCompleted: NextStepAutoCompletedPayload,
+  DecisionInputRequested: DecisionInputRequestedPayload,
+  DecisionInputAnswered: DecisionInputAnsweredPayload,
+  MissionRunCompleted: MissionRunCompletedPayload,
+};
+
+/** The same registry at model-layer strictness only (lax scalars; no JSON Schema layer). */
+export const LIFECYCLE_MODEL_SCHEMAS: Readonly<Record<string, Schema.Schema.AnyNoContext>> = {
+  ...LIFECYCLE_PAYLOAD_SCHEMAS,
+  MissionCreated: MissionCreatedPayload,
+  MissionClosed: MissionClosedPayload,
+  ProjectInitialized: ProjectInitializedPayload,
+  SpecifyStarted: SpecifyStartedPayload,
+  SpecifyCompleted: SpecifyCompletedPayload,
+  PlanStarted: PlanStartedPayload,
+  PlanCompleted: PlanCompletedPayload,
+  TasksStarted: TasksStartedPayload,
+  TasksCompleted: TasksCompletedPayload,
+  WPCreated: WPCreatedPayload,
+};
