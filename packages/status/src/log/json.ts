@@ -1,0 +1,171 @@
+/**
+ * JSON exactly as the reference's Python `json` module reads and writes it, so rows and snapshots are
+ * byte-compatible: keys sorted by code point, `", "`/`": "` separators for one-line rows, indent 2 for
+ * snapshots, `ensure_ascii` escaping on demand, and numbers that keep their Python spelling
+ * (a float stays a float: `1.0`, `1e-07`; integers beyond 2^53 stay exact).
+ */
+
+/** A float read from JSON; kept apart from integers so it is written back as Python writes floats. */
+export class PyFloat {
+  readonly value: number;
+  constructor(value: number) {
+    this.value = value;
+  }
+}
+
+export type JsonValue = null | boolean | number | bigint | string | PyFloat | JsonArray | JsonObject;
+export type JsonArray = readonly JsonValue[];
+export interface JsonObject {
+  readonly [key: string]: JsonValue;
+}
+
+/**
+ * A number token whose spelling JSON.parse would lose (a fraction, an exponent, or 16+ digits).
+ * Cheap pre-check so ordinary rows take the fast path; a match inside a string only costs the slow path.
+ */
+const NEEDS_LEXEME = /[:,[]\s*-?(?:\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\d{16,})\s*[,}\]]/;
+
+const reviveNumber = (_key: string, value: unknown, context?: { source?: string }): unknown => {
+  if (typeof value !== "number" || context?.source === undefined) return value;
+  const source = context.source;
+  if (/[.eE]/.test(source)) return new PyFloat(value);
+  if (!Number.isSafeInteger(value)) return BigInt(source);
+  return value;
+};
+
+/** Parses one JSON text; throws SyntaxError like JSON.parse. */
+export const parseJson = (text: string): JsonValue =>
+  (NEEDS_LEXEME.test(text) ? JSON.parse(text, reviveNumber as never) : JSON.parse(text)) as JsonValue;
+
+export const isJsonObject = (value: JsonValue | undefined): value is JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof PyFloat);
+
+/** Python's `repr(float)`: shortest round-trip digits, exponent form below 1e-4 and from 1e16. */
+export const pyFloatRepr = (x: number): string => {
+  if (Number.isNaN(x)) return "NaN";
+  if (x === Infinity) return "Infinity";
+  if (x === -Infinity) return "-Infinity";
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const [mantissa = "", expText = "0"] = x.toExponential().split("e");
+  const exponent = Number(expText);
+  const negative = mantissa.startsWith("-");
+  const digits = mantissa.replace("-", "").replace(".", "");
+  const sign = negative ? "-" : "";
+  if (exponent < -4 || exponent >= 16) {
+    const body = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const expSign = exponent < 0 ? "-" : "+";
+    return `${sign}${body}e${expSign}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+  if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
+  const intLen = exponent + 1;
+  if (digits.length <= intLen) return `${sign}${digits}${"0".repeat(intLen - digits.length)}.0`;
+  return `${sign}${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
+};
+
+/** Python orders str keys by code point; UTF-16 order differs only around surrogates. */
+export const compareKeys = (a: string, b: string): number => {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca !== cb) {
+      if (ca >= 0xd800 || cb >= 0xd800) {
+        const pa = a.codePointAt(i) ?? ca;
+        const pb = b.codePointAt(i) ?? cb;
+        // A surrogate (astral code point) sorts above every BMP character, including U+E000..U+FFFF.
+        const ka = ca >= 0xd800 && ca <= 0xdfff ? pa + 0x110000 : ca;
+        const kb = cb >= 0xd800 && cb <= 0xdfff ? pb + 0x110000 : cb;
+        return ka - kb;
+      }
+      return ca - cb;
+    }
+  }
+  return a.length - b.length;
+};
+
+const sortedKeys = (obj: JsonObject): string[] => {
+  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined);
+  return keys.sort(compareKeys);
+};
+
+const HEX = "0123456789abcdef";
+const SIMPLE_ASCII = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** Python `json.dumps` string with ensure_ascii=True: everything outside space..~ is \u-escaped. */
+const quoteAscii = (s: string): string => {
+  if (SIMPLE_ASCII.test(s)) return `"${s}"`;
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) out += '\\"';
+    else if (c === 0x5c) out += "\\\\";
+    else if (c >= 0x20 && c <= 0x7e) out += s[i];
+    else if (c === 0x0a) out += "\\n";
+    else if (c === 0x0d) out += "\\r";
+    else if (c === 0x09) out += "\\t";
+    else if (c === 0x08) out += "\\b";
+    else if (c === 0x0c) out += "\\f";
+    else out += `\\u${HEX[(c >> 12) & 15]}${HEX[(c >> 8) & 15]}${HEX[(c >> 4) & 15]}${HEX[c & 15]}`;
+  }
+  return `${out}"`;
+};
+
+/** Python `json.dumps` string with ensure_ascii=False: only quote, backslash and controls are escaped. */
+const quoteUnicode = (s: string): string => JSON.stringify(s);
+
+const scalar = (value: JsonValue, quote: (s: string) => string): string | undefined => {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+      return quote(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      return Number.isInteger(value) ? String(value) : pyFloatRepr(value);
+    case "bigint":
+      return value.toString();
+    default:
+      return value instanceof PyFloat ? pyFloatRepr(value.value) : undefined;
+  }
+};
+
+/** `json.dumps(value, sort_keys=True)` with Python's default separators `", "` and `": "`. */
+export const dumpsLine = (value: JsonValue, ensureAscii = true): string => {
+  const quote = ensureAscii ? quoteAscii : quoteUnicode;
+  const walk = (v: JsonValue): string => {
+    const s = scalar(v, quote);
+    if (s !== undefined) return s;
+    if (Array.isArray(v)) return `[${(v as JsonArray).map(walk).join(", ")}]`;
+    const obj = v as JsonObject;
+    const keys = sortedKeys(obj);
+    if (keys.length === 0) return "{}";
+    let out = "{";
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      if (i > 0) out += ", ";
+      out += `${quote(k)}: ${walk(obj[k] as JsonValue)}`;
+    }
+    return `${out}}`;
+  };
+  return walk(value);
+};
+
+/** `json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)`: the status.json layout. */
+export const dumpsIndented = (value: JsonValue): string => {
+  const walk = (v: JsonValue, pad: string): string => {
+    const s = scalar(v, quoteUnicode);
+    if (s !== undefined) return s;
+    const inner = `${pad}  `;
+    if (Array.isArray(v)) {
+      const arr = v as JsonArray;
+      if (arr.length === 0) return "[]";
+      return `[\n${arr.map((x) => inner + walk(x, inner)).join(",\n")}\n${pad}]`;
+    }
+    const obj = v as JsonObject;
+    const keys = sortedKeys(obj);
+    if (keys.length === 0) return "{}";
+    return `{\n${keys.map((k) => `${inner}${quoteUnicode(k)}: ${walk(obj[k] as JsonValue, inner)}`).join(",\n")}\n${pad}}`;
+  };
+  return walk(value, "");
+};
