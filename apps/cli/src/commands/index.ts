@@ -1,6 +1,11 @@
 import { doctorCommand } from "./doctor.ts";
 import { nextCommand } from "./next.ts";
 import { runsCommand } from "./runs.ts";
+import * as Command from "@effect/cli/Command";
+import { materializeCommand } from "./status-materialize.ts";
+
+// Temporary `status` group holding only `materialize`, until status.ts (the full `status` command) takes it over.
+const statusCommand = Command.make("status").pipe(Command.withSubcommands([materializeCommand]));
 
 /** Every top-level command of the CLI; each capability adds its own module here. */
-export const commands = [doctorCommand, nextCommand, runsCommand] as const;
+export const commands = [doctorCommand, nextCommand, runsCommand, statusCommand] as const;
