@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 
-export const CLI_BIN = resolve(import.meta.dirname, "../src/bin.ts");
+/** The CLI entry the tests run: the bundle built by global-setup.ts, or the sources when run outside vitest. */
+export const CLI_BIN = process.env["SPEC_KITTY_TEST_BUNDLE"] ?? resolve(import.meta.dirname, "../src/bin.ts");
 export const REPO_ROOT = resolve(import.meta.dirname, "../../..");
 
 export interface CliRun {
@@ -10,7 +11,7 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the CLI from source as a separate process, the way a user or a script does. */
+/** Runs the CLI as a separate process, the way a user or a script does. */
 export const runCliProcess = (args: ReadonlyArray<string>, options: { cwd?: string; input?: string } = {}): CliRun => {
   const result = spawnSync(process.execPath, [CLI_BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
