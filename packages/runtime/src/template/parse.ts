@@ -38,10 +38,14 @@ export const parseMissionTemplate = (text: string, options: ParseOptions): Parse
     const detail = yamlError.message.split("\n")[0] ?? yamlError.message;
     return { ok: false, error: templateError("TEMPLATE_YAML_INVALID", options.file, null, `${options.file}${where}: invalid YAML: ${detail}`) };
   }
+  // A missing field has no node: report the line of the nearest enclosing one.
   const lineOf = (path: ReadonlyArray<string | number>): number | null => {
-    const node = path.length === 0 ? doc.contents : doc.getIn(path, true);
-    const range = typeof node === "object" && node !== null && "range" in node ? (node as { range?: [number, number, number] }).range : undefined;
-    return range === undefined ? null : lines.linePos(range[0]).line;
+    for (let n = path.length; n >= 0; n--) {
+      const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+      const range = typeof node === "object" && node !== null && "range" in node ? (node as { range?: [number, number, number] }).range : undefined;
+      if (range !== undefined) return lines.linePos(range[0]).line;
+    }
+    return null;
   };
   try {
     return { ok: true, template: readTemplate(doc.toJS() as unknown, options) };
