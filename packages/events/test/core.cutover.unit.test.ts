@@ -33,9 +33,9 @@ describe("cutover gate", () => {
     [{ event_type: "FeatureClosed" }, "payload contains forbidden legacy event names: ['FeatureClosed']"],
     [{ aggregate_id: "feature/001-x" }, "payload contains forbidden legacy aggregate names: ['feature']"],
     [{ aggregate_id: "feature_catalog" }, "payload contains forbidden legacy aggregate names: ['feature_catalog']"],
-  ])("%j -> %s", (over, message) => {
+  ] as ReadonlyArray<[Record<string, unknown>, string]>)("%j -> %s", (over, message) => {
     const e = env(over);
-    if (over.schema_version === undefined && "schema_version" in over) delete e["schema_version"];
+    if ("schema_version" in over && over["schema_version"] === undefined) delete e["schema_version"];
     expect(checkCutoverSignal(e)).toBe(message);
     expect(isPreCutoverPayload(e)).toBe(true);
   });
@@ -43,7 +43,7 @@ describe("cutover gate", () => {
   it("checks in order: version before keys before names before aggregates", () => {
     const all = env({ schema_version: "2.0.0", feature_slug: 1, event_type: "FeatureCreated", aggregate_id: "feature/x" });
     expect(checkCutoverSignal(all)).toMatch(/^unsupported cutover major/);
-    const noVersion = { ...all, schema_version: "3.0.0" };
+    const noVersion: Record<string, unknown> = { ...all, schema_version: "3.0.0" };
     expect(checkCutoverSignal(noVersion)).toMatch(/forbidden legacy keys/);
     const { feature_slug: _, ...noKeys } = noVersion;
     expect(checkCutoverSignal(noKeys)).toMatch(/forbidden legacy event names/);
