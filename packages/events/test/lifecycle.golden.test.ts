@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest";
 import { encodeReducedMissionState, reduceLifecycleEvents } from "../src/index.ts";
-import { decodeGoldenEvents, firstDifference, loadGoldenCases } from "./lifecycle.golden-helpers.ts";
+import { decodeGoldenEvents, firstDifference, loadGoldenCases } from "./status.golden-helpers.ts";
 
 const cases = loadGoldenCases("lifecycle");
 

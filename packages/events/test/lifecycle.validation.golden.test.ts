@@ -3,7 +3,7 @@ import * as Either from "effect/Either";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { decodePayload, LIFECYCLE_PAYLOAD_SCHEMAS } from "../src/index.ts";
-import { sharedDir } from "./lifecycle.golden-helpers.ts";
+import { sharedDir } from "./status.golden-helpers.ts";
 
 interface Line {
   readonly n: number;

@@ -92,10 +92,15 @@ const phaseCompleted = (identifier: string) => (s: Strictness) =>
     summary: optionalNullable(Schema.String),
   }).annotations({ identifier, ...forbidExtra });
 
+/** SpecifyStarted at the given strictness. */
 export const makeSpecifyStartedPayload = phaseStarted("SpecifyStartedPayload");
+/** SpecifyCompleted (with the spec artifact path) at the given strictness. */
 export const makeSpecifyCompletedPayload = phaseCompleted("SpecifyCompletedPayload");
+/** PlanStarted at the given strictness. */
 export const makePlanStartedPayload = phaseStarted("PlanStartedPayload");
+/** PlanCompleted (with the plan artifact path) at the given strictness. */
 export const makePlanCompletedPayload = phaseCompleted("PlanCompletedPayload");
+/** TasksStarted at the given strictness. */
 export const makeTasksStartedPayload = phaseStarted("TasksStartedPayload");
 /** TasksCompleted also carries the number of work packages the tasks phase produced. */
 export const makeTasksCompletedPayload = (s: Strictness) =>
