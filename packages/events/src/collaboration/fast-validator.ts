@@ -116,8 +116,23 @@ const compileRefinement = (ast: AST.Refinement, options: Options): Validator => 
   // A filter sees the decoded value; only when decoding is the identity may it run on the raw input.
   if (!isIdentityOnDecode(ast.from)) return fallback(ast, options);
   const from = compile(ast.from, options);
+  const minimum = lengthBound(ast);
+  if (minimum !== undefined) return (u) => from(u) && (u as { readonly length: number }).length >= minimum;
   const filter = ast.filter;
   return (u) => from(u) && Option.isNone(filter(u, options, ast));
+};
+
+// `Schema.minLength(n)` / `Schema.minItems(n)` filters are `length >= n`; inlining them avoids the filter call.
+const lengthBound = (ast: AST.Refinement): number | undefined => {
+  const id = AST.getSchemaIdAnnotation(ast);
+  const json = AST.getJSONSchemaAnnotation(ast);
+  if (Option.isNone(id) || Option.isNone(json)) return undefined;
+  const bound = id.value === Schema.MinLengthSchemaId
+    ? (json.value as { readonly minLength?: unknown }).minLength
+    : id.value === Schema.MinItemsSchemaId
+      ? (json.value as { readonly minItems?: unknown }).minItems
+      : undefined;
+  return typeof bound === "number" && Number.isInteger(bound) ? bound : undefined;
 };
 
 const isIdentityOnDecode = (ast: AST.AST): boolean => {
