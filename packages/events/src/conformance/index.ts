@@ -4,3 +4,5 @@ export type { ConformanceResult, ValidateEventOptions } from "./validate-event.t
 export { UnknownEventTypeError, cutoverIssues, validateEvent } from "./validate-event.ts";
 export { REQUIRED_ENVELOPE_FIELDS, resolveLegacyLane, validateEnvelope } from "./validate-envelope.ts";
 export { TimestampSubstitutionError, assertProducerOccurrencePreserved } from "./timestamp-semantics.ts";
+export type { JsonSchemaFile } from "./json-schema.ts";
+export { generateJsonSchema, generateJsonSchemaFiles, renderJson, schemaName, snakeCase } from "./json-schema.ts";
