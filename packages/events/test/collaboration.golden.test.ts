@@ -11,15 +11,20 @@ import {
   normalizeState,
   sharedDir,
 } from "./collaboration.golden-helpers.ts";
+import { encodeReducedCollaborationStateWithSchema } from "../src/collaboration/codec.ts";
 
 const cases = loadCollaborationCases();
 
 /** What the project produces for a case: the encoded state, or `{error: {type, message}}` as parity.md writes it. */
 const run = (file: string, events: ReadonlyArray<unknown>, mode: "strict" | "permissive", roster: unknown): unknown => {
   const result = reduceCollaborationEvents(decodeEvents(file, events), { mode, roster: decodeGoldenRoster(file, roster) });
-  return Either.isRight(result)
-    ? encodeReducedCollaborationState(result.right)
-    : { error: { type: result.left._tag, message: result.left.message } };
+  if (Either.isLeft(result)) return { error: { type: result.left._tag, message: result.left.message } };
+  const encoded = encodeReducedCollaborationState(result.right);
+  // The fast encoder must agree with the generic Schema encoding on every golden state.
+  expect(JSON.stringify(encodeReducedCollaborationStateWithSchema(result.right)), `${file}: fast vs Schema encoding`).toBe(
+    JSON.stringify(encoded),
+  );
+  return encoded;
 };
 
 describe("collaboration goldens (reference reduce_collaboration_events)", () => {

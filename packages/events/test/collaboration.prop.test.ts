@@ -15,6 +15,7 @@ import {
   type ReduceCollaborationOptions,
 } from "../src/index.ts";
 import { compileValidator } from "../src/collaboration/fast-validator.ts";
+import { encodeReducedCollaborationStateWithSchema } from "../src/collaboration/codec.ts";
 import { decodeAll, rawStream, rosterArb } from "./collaboration.arbitraries.ts";
 
 /** The observable outcome of a reduction: the JSON dump, or the error's type and message. */
@@ -133,4 +134,19 @@ describe("compiled payload validators agree with their Schemas", () => {
       expect(invalid).toBeGreaterThan(0);
     });
   }
+});
+
+describe("fast state encoder agrees with the Schema encoding", () => {
+  it("encodeReducedCollaborationState == Schema.encodeSync(ReducedCollaborationState) on generated streams", () => {
+    fc.assert(
+      fc.property(rawStream(40), modeArb, rosterArb, (raw, mode, roster) => {
+        const r = reduceCollaborationEvents(decodeAll(raw), { mode, roster });
+        if (Either.isLeft(r)) return;
+        const fast = JSON.parse(JSON.stringify(encodeReducedCollaborationState(r.right))) as unknown;
+        const generic = JSON.parse(JSON.stringify(encodeReducedCollaborationStateWithSchema(r.right))) as unknown;
+        expect(fast).toEqual(generic);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
