@@ -62,3 +62,4 @@ export type {
 // --- end of the pure API ---
 
 // --- Aggregate API (MissionStatus) below this line ---
+export * from "./aggregate/index.ts";
