@@ -18,8 +18,8 @@ import {
 } from "../src/index.ts";
 import { type BenchRow, measure, sharedDir } from "./harness.ts";
 
-const RUNS = 30;
-const WARMUP = 5;
+const RUNS = 40;
+const WARMUP = 10;
 
 export const collaborationBench = (): { readonly title: string; readonly rows: ReadonlyArray<BenchRow> } => {
   const dir = path.join(sharedDir(), "golden", "bench");

@@ -11,6 +11,8 @@ export interface BenchRow {
   readonly medianMs: number;
   readonly p95Ms: number;
   readonly minMs: number;
+  /** Median CPU time of the process per run (user + system): less sensitive to a busy machine than wall time. */
+  readonly cpuMedianMs: number;
   /** Optional extra figure, e.g. throughput or the target being compared against. */
   readonly note?: string;
 }
@@ -28,16 +30,21 @@ export const measure = (name: string, fn: () => unknown, options: MeasureOptions
   let sink: unknown;
   for (let i = 0; i < warmup; i++) sink = fn();
   const samples: Array<number> = [];
+  const cpu: Array<number> = [];
   for (let i = 0; i < runs; i++) {
+    const cpuStart = process.cpuUsage();
     const start = process.hrtime.bigint();
     sink = fn();
     samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+    const used = process.cpuUsage(cpuStart);
+    cpu.push((used.user + used.system) / 1000);
   }
   keep(sink);
   samples.sort((a, b) => a - b);
-  const at = (q: number): number => samples[Math.min(samples.length - 1, Math.round(q * (samples.length - 1)))] ?? 0;
-  const medianMs = at(0.5);
-  const row = { name, runs, medianMs, p95Ms: at(0.95), minMs: at(0) };
+  cpu.sort((a, b) => a - b);
+  const at = (xs: ReadonlyArray<number>, q: number): number => xs[Math.min(xs.length - 1, Math.round(q * (xs.length - 1)))] ?? 0;
+  const medianMs = at(samples, 0.5);
+  const row = { name, runs, medianMs, p95Ms: at(samples, 0.95), minMs: at(samples, 0), cpuMedianMs: at(cpu, 0.5) };
   return options.note === undefined ? row : { ...row, note: options.note(medianMs) };
 };
 
@@ -49,13 +56,14 @@ export const lastKept = (): unknown => kept;
 
 /** Renders rows as an aligned text table. */
 export const formatTable = (title: string, rows: ReadonlyArray<BenchRow>): string => {
-  const header = ["benchmark", "runs", "median ms", "p95 ms", "min ms", "note"];
+  const header = ["benchmark", "runs", "median ms", "p95 ms", "min ms", "cpu median ms", "note"];
   const body = rows.map((r) => [
     r.name,
     String(r.runs),
     r.medianMs.toFixed(2),
     r.p95Ms.toFixed(2),
     r.minMs.toFixed(2),
+    r.cpuMedianMs.toFixed(2),
     r.note ?? "",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? "").length)));

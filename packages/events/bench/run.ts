@@ -11,7 +11,9 @@ type Suite = () => { readonly title: string; readonly rows: ReadonlyArray<BenchR
 const suites: ReadonlyArray<Suite> = [collaborationBench];
 
 const cpu = os.cpus()[0]?.model ?? "unknown cpu";
-console.log(`@spec-kitty/events benchmarks: node ${process.version}, ${os.cpus().length} x ${cpu}\n`);
+const load = os.loadavg().map((l) => l.toFixed(2)).join(" ");
+console.log(`@spec-kitty/events benchmarks: node ${process.version}, ${os.cpus().length} x ${cpu}, load average ${load}`);
+console.log("(wall-clock figures are only comparable on an otherwise idle machine; see the load average)\n");
 for (const suite of suites) {
   const { title, rows } = suite();
   console.log(formatTable(title, rows) + "\n");
