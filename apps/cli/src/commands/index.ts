@@ -1,4 +1,5 @@
 import { doctorCommand } from "./doctor.ts";
+import { eventsCommand } from "./events.ts";
 import { nextCommand } from "./next.ts";
 import { runsCommand } from "./runs.ts";
 import * as Command from "@effect/cli/Command";
@@ -8,4 +9,4 @@ import { materializeCommand } from "./status-materialize.ts";
 const statusCommand = Command.make("status").pipe(Command.withSubcommands([materializeCommand]));
 
 /** Every top-level command of the CLI; each capability adds its own module here. */
-export const commands = [doctorCommand, nextCommand, runsCommand, statusCommand] as const;
+export const commands = [doctorCommand, eventsCommand, nextCommand, runsCommand, statusCommand] as const;
