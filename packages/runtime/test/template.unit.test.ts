@@ -136,7 +136,7 @@ describe("template discovery", () => {
       expect(r.warnings[0]?.message).toContain("steps[0].title");
       expect(r.missions.map((m) => m.key)).toEqual(["software-dev"]);
       const found = findMissionTemplate({ projectRoot: dir, userHome: null, envPaths: null }, "software-dev");
-      expect(found.result.ok && found.result.value.tier).toBe("builtin");
+      expect(found.result.ok && found.result.value.path).toBe("builtin:software-dev/mission-runtime.yaml");
       const missing = findMissionTemplate({ projectRoot: dir, userHome: null, envPaths: null }, "nope");
       expect(missing.result.ok ? null : missing.result.error.code).toBe("TEMPLATE_NOT_FOUND");
     } finally {
