@@ -89,6 +89,8 @@ export const makeRepo = (missions: readonly MissionSpec[], options: { git?: bool
     git(root, "config", "user.email", "status-test@example.invalid");
     git(root, "config", "commit.gpgsign", "false");
     writeFileSync(join(root, "README.md"), "test repository\n");
+    // As in spec-kitty projects: lane and coordination worktrees live under .worktrees/, never tracked.
+    writeFileSync(join(root, ".gitignore"), ".worktrees/\n");
     git(root, "add", "-A");
     git(root, "commit", "-q", "-m", "initial");
   }
