@@ -17,6 +17,12 @@ describe("Python-compatible JSON", () => {
     expect(dumpsIndented(parseJson(SOURCE))).toBe(PY_INDENT);
   });
 
+  it("orders integer-like keys as strings, as Python does (JS objects would put them first, numerically)", () => {
+    const value = parseJson('{"9": {"b": 1, "a": 2}, "10": "x", "T1": "y"}');
+    expect(dumpsIndented(value)).toBe('{\n  "10": "x",\n  "9": {\n    "a": 2,\n    "b": 1\n  },\n  "T1": "y"\n}');
+    expect(dumpsLine(value)).toBe('{"10": "x", "9": {"a": 2, "b": 1}, "T1": "y"}');
+  });
+
   it("spells floats as Python's repr", () => {
     expect([1.0, 0.1, 1e-5, 1.5e-5, 123456.789, 1e22, 12345678901234567.0, 0.00012].map(pyFloatRepr)).toEqual([
       "1.0", "0.1", "1e-05", "1.5e-05", "123456.789", "1e+22", "1.2345678901234568e+16", "0.00012",

@@ -34,8 +34,23 @@ const reviveNumber = (_key: string, value: unknown, context?: { source?: string 
 };
 
 /** Parses one JSON text; throws SyntaxError like JSON.parse. */
-export const parseJson = (text: string): JsonValue =>
-  (NEEDS_LEXEME.test(text) ? JSON.parse(text, reviveNumber as never) : JSON.parse(text)) as JsonValue;
+export const parseJson = (text: string): JsonValue => {
+  const value = JSON.parse(text) as JsonValue;
+  // Only a document holding numbers can have lost a spelling; most rows hold none or a few integers.
+  return hasNumber(value) && NEEDS_LEXEME.test(text) ? (JSON.parse(text, reviveNumber as never) as JsonValue) : value;
+};
+
+const hasNumber = (value: JsonValue): boolean => {
+  if (typeof value === "number") return true;
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) {
+    for (const item of value as JsonArray) if (hasNumber(item)) return true;
+    return false;
+  }
+  const obj = value as JsonObject;
+  for (const key in obj) if (hasNumber(obj[key] as JsonValue)) return true;
+  return false;
+};
 
 export const isJsonObject = (value: JsonValue | undefined): value is JsonObject =>
   typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof PyFloat);
@@ -84,9 +99,14 @@ export const compareKeys = (a: string, b: string): number => {
   return a.length - b.length;
 };
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** Keys in Python's order; the native sort (UTF-16 order) agrees with it unless a key has a surrogate. */
 const sortedKeys = (obj: JsonObject): string[] => {
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined);
-  return keys.sort(compareKeys);
+  const keys: string[] = [];
+  for (const k of Object.keys(obj)) if (obj[k] !== undefined) keys.push(k);
+  keys.sort();
+  return SURROGATE.test(keys.join("")) ? keys.sort(compareKeys) : keys;
 };
 
 const HEX = "0123456789abcdef";
@@ -153,6 +173,47 @@ export const dumpsLine = (value: JsonValue, ensureAscii = true): string => {
 
 /** `json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)`: the status.json layout. */
 export const dumpsIndented = (value: JsonValue): string => {
+  // Fast path: a key-sorted clone through the native serializer, which lays out indent=2 exactly as
+  // Python does. Values it would spell differently (floats, big integers, integer-like keys that JS
+  // objects reorder, lone surrogates) send the whole document to the exact walker below.
+  const clone = sortedClone(value);
+  if (clone !== UNSUPPORTED) return JSON.stringify(clone, null, 2);
+  return dumpsIndentedExact(value);
+};
+
+const UNSUPPORTED = Symbol("unsupported");
+const INDEX_LIKE = /^(?:0|[1-9]\d*)$/;
+const LONE_SURROGATE = /[\uD800-\uDFFF]/;
+
+const sortedClone = (value: JsonValue): unknown => {
+  if (value === null || typeof value === "boolean") return value;
+  if (typeof value === "string") return LONE_SURROGATE.test(value) ? UNSUPPORTED : value;
+  if (typeof value === "number") return Number.isInteger(value) ? value : UNSUPPORTED;
+  if (typeof value !== "object" || value instanceof PyFloat) return UNSUPPORTED;
+  if (Array.isArray(value)) {
+    const arr = value as JsonArray;
+    const out: unknown[] = new Array(arr.length);
+    for (let i = 0; i < arr.length; i++) {
+      const c = sortedClone(arr[i] as JsonValue);
+      if (c === UNSUPPORTED) return UNSUPPORTED;
+      out[i] = c;
+    }
+    return out;
+  }
+  const obj = value as JsonObject;
+  const keys = sortedKeys(obj);
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    if (INDEX_LIKE.test(key) || LONE_SURROGATE.test(key)) return UNSUPPORTED;
+    const c = sortedClone(obj[key] as JsonValue);
+    if (c === UNSUPPORTED) return UNSUPPORTED;
+    out[key] = c;
+  }
+  return out;
+};
+
+/** The exact walker: every value spelled as Python spells it. */
+export const dumpsIndentedExact = (value: JsonValue): string => {
   const walk = (v: JsonValue, pad: string): string => {
     const s = scalar(v, quoteUnicode);
     if (s !== undefined) return s;

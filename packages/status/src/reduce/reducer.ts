@@ -1,5 +1,6 @@
 import { LANES, type DisplayLane } from "../fsm/lanes.ts";
-import { isJsonObject, type JsonObject, type JsonValue } from "../log/json.ts";
+import type { ReviewResult } from "../fsm/evidence.ts";
+import { isJsonObject, type JsonValue } from "../log/json.ts";
 import {
   actorDisplay,
   type InnerStateChangedRow,
@@ -9,24 +10,25 @@ import {
 } from "../log/rows.ts";
 import type { StatusSnapshot, WorkPackageState } from "./snapshot.ts";
 
-type MutableState = { -readonly [K in keyof WorkPackageState]: WorkPackageState[K] } & Record<string, unknown>;
+/**
+ * The fold's per-work-package accumulator, updated in place (one object per work package, not per
+ * event). Runtime slots live in their own record, copied only when a transition writes one, so the
+ * common move copies nothing.
+ */
+interface Acc {
+  lane: DisplayLane | "uninitialized";
+  actor: string;
+  at: string | null;
+  eventId: string | null;
+  forceCount: number;
+  /** Whether the event that set this state was a review rollback (same-timestamp precedence). */
+  setByRollback: boolean;
+  slots: Record<string, unknown>;
+  hasReviewResult: boolean;
+  reviewResult: ReviewResult | null;
+}
 
-/** Runtime slots a transition carries over unchanged from the previous state of its work package. */
-const RUNTIME_SLOTS = [
-  "shell_pid",
-  "shell_pid_created_at",
-  "subtasks",
-  "notes",
-  "tracker_refs",
-  "agent",
-  "assignee",
-  "review",
-  "role",
-  "agent_profile",
-  "agent_profile_version",
-  "model",
-  "provider",
-] as const;
+const NO_SLOTS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 /** Annotation fields that replace their slot (latest wins); a blank or null value leaves it alone. */
 const REPLACE_SLOTS = [
@@ -45,7 +47,8 @@ const REPLACE_SLOTS = [
  * Reduces a parsed log to its snapshot, deterministically and without I/O:
  * transitions are deduplicated by `event_id` (first wins), ordered by `(at, event_id)` as plain strings,
  * and folded per work package (a review rollback beats a forward move with the same timestamp);
- * annotations are folded afterwards, in their own `(at, event_id)` order, never interleaved.
+ * runtime slots carry over from move to move; annotations are folded afterwards, in their own
+ * `(at, event_id)` order, never interleaved.
  */
 export const reduce = (parsed: Pick<ParsedLog, "transitions" | "annotations">): StatusSnapshot =>
   reduceRows(parsed.transitions, parsed.annotations);
@@ -54,38 +57,39 @@ export const reduceRows = (
   transitions: readonly LaneTransitionRow[],
   annotations: readonly InnerStateChangedRow[] = [],
 ): StatusSnapshot => {
-  const seen = new Map<string, LaneTransitionRow>();
-  for (const event of transitions) if (!seen.has(event.event_id)) seen.set(event.event_id, event);
-  const ordered = [...seen.values()].sort(byAtThenId);
+  const seen = new Set<string>();
+  const unique: LaneTransitionRow[] = [];
+  for (const event of transitions) {
+    if (!seen.has(event.event_id)) {
+      seen.add(event.event_id);
+      unique.push(event);
+    }
+  }
+  const ordered = unique.sort(byAtThenId);
 
-  const states = new Map<string, MutableState>();
+  const states = new Map<string, Acc>();
   for (const event of ordered) {
     const current = states.get(event.wp_id);
-    if (current === undefined || shouldApply(current, event, seen)) {
-      states.set(event.wp_id, stateAfter(event, current));
-    }
+    if (current === undefined) states.set(event.wp_id, apply(newAcc(), event));
+    else if (shouldApply(current, event)) apply(current, event);
   }
 
   const orderedAnnotations = annotations.length > 1 ? [...annotations].sort(byAtThenId) : annotations;
+  const owned = new Set<Acc>();
   for (const annotation of orderedAnnotations) {
     let state = states.get(annotation.wp_id);
     if (state === undefined) {
-      state = {
-        lane: "uninitialized",
-        actor: actorDisplay(annotation.actor),
-        last_transition_at: null,
-        last_event_id: null,
-        force_count: 0,
-      };
+      state = newAcc();
+      state.actor = actorDisplay(annotation.actor);
       states.set(annotation.wp_id, state);
     }
-    applyDelta(state, annotation.delta);
+    applyDelta(state, annotation.delta, owned);
   }
 
   const summary = Object.fromEntries(LANES.map((lane) => [lane, 0])) as Record<DisplayLane, number>;
   const workPackages: Record<string, WorkPackageState> = {};
   for (const [wpId, state] of states) {
-    workPackages[wpId] = state;
+    workPackages[wpId] = toState(state);
     if (state.lane !== "uninitialized") summary[state.lane] += 1;
   }
   const first = ordered[0];
@@ -113,41 +117,62 @@ export const isRollback = (event: LaneTransitionRow): boolean =>
  * can share an `at`. A rollback then beats a forward move, and a forward move never overrides a
  * rollback; otherwise the later event in sort order wins.
  */
-const shouldApply = (current: MutableState, event: LaneTransitionRow, byId: ReadonlyMap<string, LaneTransitionRow>) => {
-  if (current.last_transition_at !== event.at) return true;
-  const setter = current.last_event_id === null ? undefined : byId.get(current.last_event_id);
-  if (setter === undefined) return true;
-  const newIsRollback = isRollback(event);
-  if (newIsRollback && !isRollback(setter)) return true;
-  if (isRollback(setter) && !newIsRollback) return false;
-  return true;
-};
+const shouldApply = (current: Acc, event: LaneTransitionRow): boolean =>
+  current.at !== event.at || current.setByRollback === false || isRollback(event);
 
-const stateAfter = (event: LaneTransitionRow, previous: MutableState | undefined): MutableState => {
-  const state: MutableState = {
-    lane: event.to_lane as DisplayLane,
-    actor: actorDisplay(event.actor),
-    last_transition_at: event.at,
-    last_event_id: event.event_id,
-    force_count: (previous?.force_count ?? 0) + (event.force ? 1 : 0),
-  };
-  if (previous !== undefined) {
-    for (const slot of RUNTIME_SLOTS) if (Object.hasOwn(previous, slot)) state[slot] = previous[slot] as never;
-  }
+const newAcc = (): Acc => ({
+  lane: "uninitialized",
+  actor: "",
+  at: null,
+  eventId: null,
+  forceCount: 0,
+  setByRollback: false,
+  slots: NO_SLOTS,
+  hasReviewResult: false,
+  reviewResult: null,
+});
+
+const apply = (acc: Acc, event: LaneTransitionRow): Acc => {
+  acc.lane = event.to_lane as DisplayLane;
+  acc.actor = actorDisplay(event.actor);
+  acc.at = event.at;
+  acc.eventId = event.event_id;
+  if (event.force) acc.forceCount += 1;
+  acc.setByRollback = isRollback(event);
   // Claiming is the one transition that writes runtime slots, from its policy_metadata sidecar.
   if (event.from_lane === "planned" && event.to_lane === "claimed" && event.policy_metadata !== null) {
     const meta = event.policy_metadata;
-    if (meta["shell_pid"] !== undefined && meta["shell_pid"] !== null) state.shell_pid = meta["shell_pid"];
-    if (meta["shell_pid_created_at"] !== undefined && meta["shell_pid_created_at"] !== null) {
-      state.shell_pid_created_at = meta["shell_pid_created_at"];
+    const pid = meta["shell_pid"];
+    const created = meta["shell_pid_created_at"];
+    const agent = meta["agent"];
+    if ((pid !== undefined && pid !== null) || (created !== undefined && created !== null) || truthy(agent)) {
+      const slots = { ...acc.slots };
+      if (pid !== undefined && pid !== null) slots["shell_pid"] = pid;
+      if (created !== undefined && created !== null) slots["shell_pid_created_at"] = created;
+      if (truthy(agent)) slots["agent"] = agent;
+      acc.slots = slots;
     }
-    if (truthy(meta["agent"])) state.agent = meta["agent"];
   }
   // A review result is sticky until another one arrives or the package leaves review without one.
-  const carried = event.review_result !== undefined && event.review_result !== null;
-  if (carried || event.from_lane === "in_review") state.review_result = event.review_result ?? null;
-  else if (previous !== undefined && Object.hasOwn(previous, "review_result")) state.review_result = previous.review_result;
-  return state;
+  const result = event.review_result;
+  if ((result !== undefined && result !== null) || event.from_lane === "in_review") {
+    acc.hasReviewResult = true;
+    acc.reviewResult = result ?? null;
+  }
+  return acc;
+};
+
+const toState = (acc: Acc): WorkPackageState => {
+  const state: Record<string, unknown> = {
+    lane: acc.lane,
+    actor: acc.actor,
+    last_transition_at: acc.at,
+    last_event_id: acc.eventId,
+    force_count: acc.forceCount,
+  };
+  for (const key in acc.slots) state[key] = acc.slots[key];
+  if (acc.hasReviewResult) state["review_result"] = acc.reviewResult;
+  return state as unknown as WorkPackageState;
 };
 
 const truthy = (value: JsonValue | undefined): boolean =>
@@ -157,34 +182,42 @@ const truthy = (value: JsonValue | undefined): boolean =>
 /** Blank strings never clobber a slot: they read as null. */
 const present = (value: unknown): boolean => value !== undefined && value !== null && !(typeof value === "string" && value.trim() === "");
 
-/** Folds one annotation; fields the delta does not define (e.g. a stray `review_result`) are ignored. */
-const applyDelta = (state: MutableState, delta: WpInnerStateDelta): void => {
+/**
+ * Folds one annotation; fields the delta does not define (e.g. a stray `review_result`) are ignored.
+ * The slot record and its lists are private to this reduction by the time annotations run (the first
+ * annotation of a work package copies the record; lists are created here), so they are updated in place.
+ */
+const applyDelta = (acc: Acc, delta: WpInnerStateDelta, owned: Set<Acc>): void => {
+  if (!owned.has(acc)) {
+    acc.slots = { ...acc.slots };
+    owned.add(acc);
+  }
+  const slots = acc.slots;
   if (delta.release_runtime_claim === true) {
-    delete state.agent;
-    delete state.shell_pid;
-    delete state.shell_pid_created_at;
+    delete slots["agent"];
+    delete slots["shell_pid"];
+    delete slots["shell_pid_created_at"];
   }
   for (const slot of REPLACE_SLOTS) {
     const value = delta[slot];
-    if (present(value)) state[slot] = value as never;
+    if (present(value)) slots[slot] = value;
   }
-  if (isJsonObject(delta.subtasks as JsonValue)) {
-    const merged: Record<string, string> = { ...(state.subtasks ?? {}) };
-    for (const [id, lane] of Object.entries(delta.subtasks as JsonObject)) merged[id] = String(lane);
-    state.subtasks = merged;
+  const subtasks = delta.subtasks as JsonValue | undefined;
+  if (subtasks !== undefined && isJsonObject(subtasks)) {
+    const merged = (slots["subtasks"] ??= {}) as Record<string, string>;
+    for (const id of Object.keys(subtasks)) merged[id] = String(subtasks[id]);
   }
-  if (present(delta.note)) state.notes = [...(state.notes ?? []), delta.note as string];
+  if (present(delta.note)) ((slots["notes"] ??= []) as string[]).push(delta.note as string);
   if (Array.isArray(delta.tracker_refs_replace)) {
-    state.tracker_refs = [...new Set(delta.tracker_refs_replace as readonly string[])];
+    slots["tracker_refs"] = [...new Set(delta.tracker_refs_replace as readonly string[])];
   } else if (Array.isArray(delta.tracker_refs)) {
-    const merged = [...(state.tracker_refs ?? [])];
+    const merged = (slots["tracker_refs"] ??= []) as string[];
     for (const ref of delta.tracker_refs as readonly string[]) if (!merged.includes(ref)) merged.push(ref);
-    state.tracker_refs = merged;
   }
   if (delta.review !== undefined && delta.review !== null) {
     const review = delta.review;
     const empty = Object.values(review).every((v) => !present(v));
-    state.review = empty ? null : (review as unknown as JsonValue);
+    slots["review"] = empty ? null : review;
   }
 };
 

@@ -1,0 +1,44 @@
+/**
+ * `spec-kitty status materialize` over all 31 fixture missions as one process (wall time, median of 5),
+ * from the sources (node runs the .ts entry) and from a bundle built like the shipped one (tsup, to a
+ * temp dir). Target: <= 0.3 s; the shipped CLI is the bundle.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BenchRow, repoRoot, row, sharedDir } from "./harness.ts";
+
+const wallMs = (entry: string, args: string[], runs: number): number => {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    const run = spawnSync(process.execPath, [entry, ...args], { encoding: "utf8" });
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (run.status !== 0) throw new Error(`status materialize failed (${run.status}): ${run.stderr}`);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] as number;
+};
+
+export const cliBench = (): { title: string; rows: BenchRow[] } => {
+  const root = join(sharedDir(), "fixtures", "spec-kitty-missions");
+  const dirs = readdirSync(root).sort().map((d) => join(root, d));
+  const work = mkdtempSync(join(tmpdir(), "sk-status-bench-"));
+  try {
+    const args = ["status", "materialize", "--output-root", join(work, "out"), ...dirs];
+    const cli = join(repoRoot(), "apps", "cli");
+    const rows: BenchRow[] = [row("source CLI (node apps/cli/src/bin.ts)", wallMs(join(cli, "src", "bin.ts"), args, 5) / 1000, "s", null)];
+    const tsup = join(cli, "node_modules", ".bin", "tsup");
+    if (existsSync(tsup)) {
+      const build = spawnSync(tsup, ["--out-dir", join(work, "bundle")], { cwd: cli, encoding: "utf8" });
+      if (build.status === 0) {
+        rows.push(row("bundled CLI (as shipped)", wallMs(join(work, "bundle", "spec-kitty.mjs"), args, 5) / 1000, "s", 0.3));
+      }
+    }
+    rows.push(row("bare `node -e 0` on this machine", wallMs("-e", ["0"], 5) / 1000, "s", null));
+    return { title: `status materialize, ${dirs.length} missions, one process (wall, median of 5)`, rows };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+};
