@@ -16,7 +16,7 @@ import { nowIsoMicros } from "../internal/clock.ts";
 import { locateRepository } from "../internal/git.ts";
 import { BookkeepingTransaction, type TransactionDeps } from "../internal/transaction.ts";
 import { CanonicalStatusNotFound } from "./errors.ts";
-import { resolveMissionHandle } from "./handle.ts";
+import { listCandidates, type MissionCandidate, resolveMissionHandle } from "./handle.ts";
 import { readMissionMeta, type MissionMeta } from "./meta.ts";
 import { type PrepareContext, prepareAnnotation, prepareTransitions } from "./prepare.ts";
 import { readSubtaskRoster } from "./roster.ts";
@@ -85,6 +85,14 @@ export class MissionStatus {
     const meta = readMissionMeta(join(kittySpecs, missionDir, "meta.json"), missionDir);
     const facts = await gatherTopologyFacts(meta, missionDir, primary, repo);
     return new MissionStatus(missionDir, meta, primary, repo?.commonDir ?? null, resolveTopology(meta, facts), options);
+  }
+
+  /** The missions of the repository containing `repoRoot` (its primary checkout's kitty-specs/). */
+  static async missions(repoRoot: string): Promise<{ readonly kittySpecs: string; readonly missions: readonly MissionCandidate[] }> {
+    const repo = await locateRepository(resolve(repoRoot));
+    const primary = repo === null ? resolve(repoRoot) : primaryCheckout(repo, resolve(repoRoot));
+    const kittySpecs = join(primary, "kitty-specs");
+    return { kittySpecs, missions: listCandidates(kittySpecs) };
   }
 
   get topology(): Topology {
