@@ -5,10 +5,11 @@
 import * as os from "node:os";
 import { collaborationBench } from "./collaboration.bench.ts";
 import { type BenchRow, formatTable } from "./harness.ts";
+import { validationBench } from "./validation.bench.ts";
 
 type Suite = () => { readonly title: string; readonly rows: ReadonlyArray<BenchRow> };
 
-const suites: ReadonlyArray<Suite> = [collaborationBench];
+const suites: ReadonlyArray<Suite> = [collaborationBench, validationBench];
 
 const cpu = os.cpus()[0]?.model ?? "unknown cpu";
 const load = os.loadavg().map((l) => l.toFixed(2)).join(" ");

@@ -9,6 +9,7 @@ import {
   pyRepr,
   type ValidationIssue,
 } from "../core/index.ts";
+import { compileValidator, type Validator } from "../collaboration/fast-validator.ts";
 import { ENVELOPE_EVENT_TYPE, isKnownEventType, MODEL_SCHEMAS, PAYLOAD_SCHEMAS } from "./registry.ts";
 
 /** The verdict on one payload (or envelope) for one event type. */
@@ -72,8 +73,9 @@ export const validateEvent = (
   } else {
     const registry = options?.layer === "model" ? MODEL_SCHEMAS : PAYLOAD_SCHEMAS;
     const schema = registry[eventType] as Schema.Schema.AnyNoContext;
-    const r = decodePayload(schema, subject);
-    if (Either.isLeft(r)) {
+    // The compiled predicate answers the schema's verdict cheaply; issues are only built for failures.
+    const r = validatorFor(schema)(subject) ? undefined : decodePayload(schema, subject);
+    if (r !== undefined && Either.isLeft(r)) {
       for (const i of r.left) violations.push(prefix.length === 0 ? i : { ...i, path: [...prefix, ...i.path] });
     }
   }
@@ -90,6 +92,16 @@ export const cutoverIssues = (envelope: Readonly<Record<string, unknown>>): Read
   if (message.startsWith("payload contains forbidden legacy keys")) return findForbiddenKeys(envelope);
   const path = message.includes("event names") ? ["event_type"] : message.includes("aggregate") ? ["aggregate_id"] : ["schema_version"];
   return [makeIssue("ENVELOPE_SHAPE_INVALID", path, message, { rule: "cutover_policy" })];
+};
+
+const validators = new WeakMap<object, Validator>();
+
+const validatorFor = (schema: Schema.Schema.AnyNoContext): Validator => {
+  const cached = validators.get(schema);
+  if (cached !== undefined) return cached;
+  const v = compileValidator(schema);
+  validators.set(schema, v);
+  return v;
 };
 
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u);

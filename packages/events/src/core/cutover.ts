@@ -1,4 +1,4 @@
-import { findForbiddenKeys, FORBIDDEN_LEGACY_KEYS } from "./forbidden-keys.ts";
+import { findForbiddenKeys, FORBIDDEN_LEGACY_KEYS, hasForbiddenKeys } from "./forbidden-keys.ts";
 import { pyRepr } from "./py-repr.ts";
 
 /** The published cutover artifact: what a canonical (post-cutover) envelope must look like. */
@@ -36,8 +36,11 @@ export const checkCutoverSignal = (envelope: Readonly<Record<string, unknown>>):
   if (v !== CUTOVER_ARTIFACT.cutover_contract_version) {
     return `cutover signal must equal ${pyRepr(CUTOVER_ARTIFACT.cutover_contract_version)}; got ${pyRepr(v)}`;
   }
-  const keys = [...new Set(findForbiddenKeys(envelope, FORBIDDEN_LEGACY_KEYS).map((i) => String(i.details?.["key"])))];
-  if (keys.length > 0) return `payload contains forbidden legacy keys: ${pyList(keys)}`;
+  // The allocation-free scan first: clean envelopes (the common case) never build issue paths.
+  if (hasForbiddenKeys(envelope, FORBIDDEN_LEGACY_KEYS)) {
+    const keys = [...new Set(findForbiddenKeys(envelope, FORBIDDEN_LEGACY_KEYS).map((i) => String(i.details?.["key"])))];
+    return `payload contains forbidden legacy keys: ${pyList(keys)}`;
+  }
   const eventType = envelope["event_type"];
   if (typeof eventType === "string" && FORBIDDEN_EVENT_NAMES.has(eventType)) {
     return `payload contains forbidden legacy event names: ${pyList([eventType])}`;
