@@ -1,0 +1,142 @@
+/**
+ * move-task end to end on a mission of 20 work packages in a real git repository: lock, re-validate,
+ * append, materialize, commit (fast-import) and index refresh. Target <= 150 ms wall per move.
+ * In-process (MissionStatus already loaded, and loaded afresh per move as a command does) and as a whole
+ * `spec-kitty agent tasks move-task` process, from the sources and from a bundle built like the shipped one.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MissionStatus, serializeRow } from "../src/index.ts";
+import { type BenchRow, repoRoot, row } from "./harness.ts";
+
+const SLUG = "bench-mission-01KZY1JB";
+const MISSION_ID = "01KZY1JBHRNZG2PXBPFHQ66DA3";
+const WPS = Array.from({ length: 20 }, (_, i) => `WP${String(i + 1).padStart(2, "0")}`);
+const CYCLE = ["claimed", "in_progress", "planned"] as const;
+
+const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8" });
+
+const makeRepo = (): string => {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), "sk-move-bench-")));
+  const dir = join(root, "kitty-specs", SLUG);
+  mkdirSync(dir, { recursive: true });
+  const meta = { mission_id: MISSION_ID, mission_slug: SLUG, slug: SLUG, mission_type: "software-dev", target_branch: "main", topology: "single_branch" };
+  writeFileSync(join(dir, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
+  const seed = WPS.map((wp, i) =>
+    serializeRow({
+      event_id: `01KZ0000000000000000000${String(i).padStart(3, "0")}`,
+      mission_slug: SLUG,
+      wp_id: wp,
+      from_lane: "genesis",
+      to_lane: "planned",
+      at: `2026-08-01T10:00:00.${String(i).padStart(6, "0")}+00:00`,
+      actor: "finalize-tasks",
+      force: false,
+      execution_mode: "worktree",
+      reason: null,
+      review_ref: null,
+      evidence: null,
+      policy_metadata: null,
+      mission_id: MISSION_ID,
+    }),
+  );
+  writeFileSync(join(dir, "status.events.jsonl"), `${seed.join("\n")}\n`);
+  git(root, "init", "-q", "-b", "main");
+  git(root, "config", "user.name", "Bench");
+  git(root, "config", "user.email", "bench@example.invalid");
+  git(root, "add", "-A");
+  git(root, "commit", "-q", "-m", "initial");
+  return root;
+};
+
+const stats = (times: number[]) => {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)] as number, p90: sorted[Math.floor(sorted.length * 0.9)] as number };
+};
+
+/** The next move of each work package along planned -> claimed -> in_progress -> planned. */
+const mover = () => {
+  const step = new Map<string, number>();
+  return (i: number) => {
+    const wp = WPS[i % WPS.length] as string;
+    const n = step.get(wp) ?? 0;
+    step.set(wp, n + 1);
+    return { wp, lane: CYCLE[n % CYCLE.length] as string };
+  };
+};
+
+const inProcess = async (root: string, moves: number, reload: boolean): Promise<number[]> => {
+  let status = await MissionStatus.load(root, SLUG);
+  const next = mover();
+  const times: number[] = [];
+  for (let i = 0; i < moves; i++) {
+    const { wp, lane } = next(i);
+    const start = process.hrtime.bigint();
+    if (reload) status = await MissionStatus.load(root, SLUG);
+    await status.transition({ wpId: wp, toLane: lane, actor: "bench", reason: "bench cycle" });
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return times;
+};
+
+const wholeProcess = (entry: string, root: string, moves: number): number[] => {
+  const next = mover();
+  const times: number[] = [];
+  for (let i = 0; i < moves; i++) {
+    const { wp, lane } = next(i);
+    const args = [entry, "agent", "tasks", "move-task", wp, "--to", lane, "--mission", SLUG, "--actor", "bench", "--reason", "bench cycle"];
+    const start = process.hrtime.bigint();
+    const run = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8" });
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (run.status !== 0) throw new Error(`move-task failed (${run.status}): ${run.stderr}`);
+  }
+  return times;
+};
+
+export const moveTaskBench = async (): Promise<{ title: string; rows: BenchRow[] }> => {
+  const work: string[] = [];
+  const repo = () => {
+    const root = makeRepo();
+    work.push(root);
+    return root;
+  };
+  try {
+    const rows: BenchRow[] = [];
+    const loaded = stats((await inProcess(repo(), 60, false)).slice(5));
+    rows.push(row("in-process, MissionStatus loaded once (median)", loaded.median, "ms", 150, 1));
+    rows.push(row("in-process, MissionStatus loaded once (p90)", loaded.p90, "ms", null, 1));
+    const fresh = stats((await inProcess(repo(), 40, true)).slice(5));
+    rows.push(row("in-process, load + move (median)", fresh.median, "ms", 150, 1));
+    const cli = join(repoRoot(), "apps", "cli");
+    const source = stats(wholeProcess(join(cli, "src", "bin.ts"), repo(), 7));
+    rows.push(row("whole process, source CLI (median)", source.median, "ms", null, 1));
+    const tsup = join(cli, "node_modules", ".bin", "tsup");
+    if (existsSync(tsup)) {
+      const out = mkdtempSync(join(tmpdir(), "sk-move-bench-bundle-"));
+      work.push(out);
+      const build = spawnSync(tsup, ["--out-dir", out], { cwd: cli, encoding: "utf8" });
+      if (build.status === 0) {
+        const bundle = join(out, "spec-kitty.mjs");
+        const bundled = stats(wholeProcess(bundle, repo(), 15));
+        rows.push(row("whole process, bundled CLI as shipped (median)", bundled.median, "ms", 150, 1));
+        const startup = stats(Array.from({ length: 7 }, () => {
+          const start = process.hrtime.bigint();
+          spawnSync(process.execPath, [bundle, "--version"]);
+          return Number(process.hrtime.bigint() - start) / 1e6;
+        }));
+        rows.push(row("  of which CLI start-up (bundled --version, median)", startup.median, "ms", null, 1));
+      }
+    }
+    const bare = stats(Array.from({ length: 5 }, () => {
+      const start = process.hrtime.bigint();
+      spawnSync(process.execPath, ["-e", "0"]);
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    }));
+    rows.push(row("bare `node -e 0` on this machine", bare.median, "ms", null, 1));
+    return { title: `move-task end to end, mission of ${WPS.length} work packages, real git (lock, append, materialize, commit)`, rows };
+  } finally {
+    for (const dir of work) rmSync(dir, { recursive: true, force: true });
+  }
+};
