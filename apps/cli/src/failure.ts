@@ -19,12 +19,13 @@ export class InputFailure extends Data.TaggedError("InputFailure")<{
   readonly hint?: string;
 }> {}
 
-/** The request was valid but the domain refused it or it failed (rejected transition, unknown mission). Exit 1. */
+/**
+ * The request was valid but the domain refused it or it failed (rejected transition, unknown mission). Exit 1.
+ * A command run with --json prints its own JSON error object on stdout before failing with this.
+ */
 export class DomainFailure extends Data.TaggedError("DomainFailure")<{
   readonly message: string;
   readonly hint?: string;
-  /** Printed on stdout instead of the message when the command runs with --json. */
-  readonly json?: unknown;
 }> {}
 
 export type CliFailure = UsageFailure | InputFailure | DomainFailure;
