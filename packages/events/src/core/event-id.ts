@@ -17,14 +17,36 @@ const UUID_BARE = /^[0-9a-f]{32}$/i;
 export const normalizeEventId = (s: string): string | undefined => {
   switch (s.length) {
     case 26:
-      return ULID.test(s) ? s.toUpperCase() : undefined;
+      return isUpperUlid(s) ? s : ULID.test(s) ? s.toUpperCase() : undefined;
     case 36:
-      return UUID_HYPHENATED.test(s) ? s.toLowerCase() : undefined;
+      return isLowerUuid(s) ? s : UUID_HYPHENATED.test(s) ? s.toLowerCase() : undefined;
     case 32:
       return UUID_BARE.test(s) ? hyphenate(s.toLowerCase()) : undefined;
     default:
       return undefined;
   }
+};
+
+// Allocation-free checks for ids already in canonical form (the common case on every hot path).
+const CROCKFORD_UPPER = new Uint8Array(128);
+for (const c of "0123456789ABCDEFGHJKMNPQRSTVWXYZ") CROCKFORD_UPPER[c.charCodeAt(0)] = 1;
+
+const isUpperUlid = (s: string): boolean => {
+  for (let i = 0; i < 26; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || CROCKFORD_UPPER[c] !== 1) return false;
+  }
+  return true;
+};
+
+const isLowerUuid = (s: string): boolean => {
+  for (let i = 0; i < 36; i++) {
+    const c = s.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
 };
 
 const hyphenate = (h: string): string =>
@@ -57,6 +79,7 @@ export const normalizeUuid = (s: string): string | undefined => {
   let t = s;
   if (UUID_URN.test(t)) t = t.slice(9);
   else if (t.length === 38 && t.startsWith("{") && t.endsWith("}")) t = t.slice(1, -1);
+  if (t.length === 36 && isLowerUuid(t)) return t;
   if (t.length === 36 && UUID_HYPHENATED.test(t)) return t.toLowerCase();
   if (t.length === 32 && UUID_BARE.test(t)) return hyphenate(t.toLowerCase());
   return undefined;
