@@ -17,7 +17,7 @@ const chars = fc.constantFrom(..."0123456789abcdefABCDEFhjkmnpqrstvwxyzHJKMNPQRS
 const idLike = fc.oneof(
   fc.array(chars, { minLength: 26, maxLength: 26 }).map((a) => a.join("")),
   fc.array(chars, { minLength: 32, maxLength: 32 }).map((a) => a.join("")),
-  fc.uuid().map((u) => u.split("").map((c) => (c === "-" ? c : c)).join("")),
+  fc.uuid().map((u) => u.toUpperCase()),
   fc.uuid().chain((u) => fc.nat({ max: 35 }).chain((i) => chars.map((c) => u.slice(0, i) + c + u.slice(i + 1)))),
   fc.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/),
   fc.stringMatching(/^[0-9A-HJKMNP-TV-Z]{25}[a-zIiLlOoUu]$/),
@@ -25,7 +25,9 @@ const idLike = fc.oneof(
 
 describe("id normalisation fast paths agree with the reference algorithm", () => {
   it("normalizeEventId", () => {
-    fc.assert(fc.property(idLike, (s) => expect(normalizeEventId(s)).toBe(oracleId(s))), { numRuns: 5000 });
+    fc.assert(fc.property(idLike, (s) => {
+        expect(normalizeEventId(s)).toBe(oracleId(s));
+      }), { numRuns: 5000 });
   });
   it("normalizeUuid on plain UUID spellings", () => {
     fc.assert(
