@@ -7,6 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Demo } from "./demo.ts";
 import { foundationSteps } from "./steps/foundation.ts";
+import { missionSetup } from "./steps/mission.ts";
+import { runSteps } from "./steps/run.ts";
+import { statusSteps } from "./steps/status.ts";
 
 const keep = process.argv.includes("--keep");
 const root = mkdtempSync(join(tmpdir(), "spec-kitty-demo-"));
@@ -15,6 +18,9 @@ const demo = new Demo(root);
 try {
   demo.banner(`spec-kitty demo in ${root}`);
   foundationSteps(demo);
+  missionSetup(demo);
+  statusSteps(demo);
+  runSteps(demo);
   demo.banner("demo finished: every step behaved as expected");
 } catch (error) {
   process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`);
