@@ -1,6 +1,6 @@
 import { defineConfig } from "tsup";
 
-// The shipped CLI is one ES module with every dependency inlined: start-up is a single file parse instead of
+// The shipped CLI is a few ES module chunks with every dependency inlined: start-up parses them instead of
 // hundreds of module resolutions (ADR-0001). Some CommonJS dependencies call require(), hence the banner.
 export default defineConfig({
   entry: { "spec-kitty": "src/bin.ts" },
@@ -10,7 +10,7 @@ export default defineConfig({
   target: "node24",
   bundle: true,
   noExternal: [/.*/],
-  splitting: false,
+  splitting: true,
   sourcemap: false,
   minify: false,
   clean: true,

@@ -1,6 +1,8 @@
 import * as Command from "@effect/cli/Command";
 import * as ValidationError from "@effect/cli/ValidationError";
-import * as NodeContext from "@effect/platform-node/NodeContext";
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem";
+import * as NodePath from "@effect/platform-node/NodePath";
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal";
 import * as Cause from "effect/Cause";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
@@ -23,6 +25,10 @@ const root = Command.make("spec-kitty").pipe(
 
 const cli = Command.run(root, { name: "spec-kitty", version: CLI_VERSION });
 
+// What @effect/cli needs from the platform (file system, path, terminal), without the rest of NodeContext
+// (command executor, worker manager), which only costs start-up time here.
+const platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer);
+
 const isCliFailure = (error: unknown): error is CliFailure =>
   typeof error === "object" &&
   error !== null &&
@@ -38,7 +44,7 @@ export const runCli = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode, nev
     const io = yield* CliIO;
     const exit = yield* Effect.exit(
       cli(["node", "spec-kitty", ...argv]).pipe(
-        Effect.provide(NodeContext.layer),
+        Effect.provide(platform),
         Effect.withConsole(makeConsole(io.stdout, io.stderr, io.isTTY)),
       ),
     );
