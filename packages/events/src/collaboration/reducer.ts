@@ -6,7 +6,8 @@
  */
 import * as Either from "effect/Either";
 import { type Event, SpecKittyEventsError, sortAndDedup } from "../core/index.ts";
-import { type CollaborationReduceError, Fold, assemble, emptyState } from "./fold.ts";
+import { assemble, emptyState } from "./assemble.ts";
+import { type CollaborationReduceError, Fold } from "./fold.ts";
 import { COLLABORATION_EVENT_TYPES, type CollaborationEventType } from "./event-types.ts";
 import type { ReducedCollaborationState, Roster } from "./outputs.ts";
 import { UnknownParticipantError } from "./errors.ts";
@@ -31,10 +32,7 @@ export const reduceCollaborationEvents = (
   events: ReadonlyArray<Event>,
   options: ReduceCollaborationOptions = {},
 ): Either.Either<ReducedCollaborationState, CollaborationReduceError> => {
-  const collaboration: Array<Event> = [];
-  for (const e of events) {
-    if (COLLABORATION_EVENT_TYPES.has(e.event_type as CollaborationEventType)) collaboration.push(e);
-  }
+  const collaboration = onlyCollaboration(events);
   if (collaboration.length === 0) return Either.right(emptyState());
   const unique = sortAndDedup(collaboration);
   const fold = new Fold(options.mode !== "permissive", options.roster ?? null, unique);
@@ -45,4 +43,14 @@ export const reduceCollaborationEvents = (
     if (error instanceof UnknownParticipantError || error instanceof SpecKittyEventsError) return Either.left(error);
     throw error;
   }
+};
+
+// The common case is a stream of collaboration events only: then no filtered copy is made.
+const onlyCollaboration = (events: ReadonlyArray<Event>): ReadonlyArray<Event> => {
+  let kept = 0;
+  for (const e of events) if (COLLABORATION_EVENT_TYPES.has(e.event_type as CollaborationEventType)) kept++;
+  if (kept === events.length) return events;
+  const out: Array<Event> = [];
+  for (const e of events) if (COLLABORATION_EVENT_TYPES.has(e.event_type as CollaborationEventType)) out.push(e);
+  return out;
 };
