@@ -169,13 +169,15 @@ export class Fold {
   private heartbeat(e: Event, p: Payload): void {
     const pid = get(p, "participant_id", "");
     if (!isNonEmptyString(pid)) return;
-    if (!this.participants.has(pid) && this.departed.has(pid)) {
+    if (this.participants.has(pid)) {
+      this.presence.set(pid, e.timestamp);
+    } else if (this.departed.has(pid)) {
       // The reference still records presence for a departed participant in permissive mode.
       this.departedParticipant(pid, e);
       this.presence.set(pid, e.timestamp);
-      return;
+    } else {
+      this.checkActive(pid, e);
     }
-    if (this.checkActive(pid, e)) this.presence.set(pid, e.timestamp);
   }
 
   private focus(e: Event, p: Payload, pid: string): void {
