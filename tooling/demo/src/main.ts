@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Demo } from "./demo.ts";
+import { collaborationSteps } from "./steps/collaboration.ts";
 import { foundationSteps } from "./steps/foundation.ts";
 import { missionSetup } from "./steps/mission.ts";
 import { runSteps } from "./steps/run.ts";
@@ -21,6 +22,7 @@ try {
   missionSetup(demo);
   statusSteps(demo);
   runSteps(demo);
+  collaborationSteps(demo);
   demo.banner("demo finished: every step behaved as expected");
 } catch (error) {
   process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`);
