@@ -46,20 +46,20 @@ const stream = (): ReadonlyArray<object> => {
       auth_principal_id: `principal-${id}`,
     });
   join("alice", "human", "Alice");
-  join("claude-1", "llm_context", "Claude (implementer)");
+  join("agent-1", "llm_context", "Implementer agent");
   join("bob", "human", "Bob");
   add("DriveIntentSet", { participant_id: "alice", intent: "active" });
-  add("DriveIntentSet", { participant_id: "claude-1", intent: "active" });
+  add("DriveIntentSet", { participant_id: "agent-1", intent: "active" });
   add("FocusChanged", { participant_id: "alice", focus_target: { target_type: "wp", target_id: "WP01" } });
-  add("FocusChanged", { participant_id: "claude-1", focus_target: { target_type: "wp", target_id: "WP01" } });
+  add("FocusChanged", { participant_id: "agent-1", focus_target: { target_type: "wp", target_id: "WP01" } });
   add("FocusChanged", { participant_id: "bob", focus_target: { target_type: "wp", target_id: "WP02" } });
   add("ConcurrentDriverWarning", {
     warning_id: "warn-wp01",
-    participant_ids: ["alice", "claude-1"],
+    participant_ids: ["alice", "agent-1"],
     focus_target: { target_type: "wp", target_id: "WP01" },
     severity: "warning",
   });
-  add("WarningAcknowledged", { participant_id: "claude-1", warning_id: "warn-wp01", acknowledgement: "continue" });
+  add("WarningAcknowledged", { participant_id: "agent-1", warning_id: "warn-wp01", acknowledgement: "continue" });
   add("CommentPosted", { participant_id: "bob", comment_id: "c1", content: "WP02 needs the provider sandbox keys." });
   return events;
 };
