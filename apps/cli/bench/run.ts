@@ -6,12 +6,15 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { scenarios } from "./scenarios.ts";
 
 const BUNDLE = resolve(import.meta.dirname, "../dist/spec-kitty.mjs");
 const RUNS = Number(process.env["BENCH_RUNS"] ?? 15);
 const GNU_TIME = ["/usr/bin/time"].find((path) => existsSync(path));
+// The bundle is run as the executable a user runs (its shebang line picks Node's flags); the Node running this
+// benchmark comes first on PATH so the shebang finds the project's Node.
+const ENV = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env["PATH"] ?? ""}` };
 
 if (!existsSync(BUNDLE)) {
   process.stderr.write(`bench: ${BUNDLE} is missing; build it with 'pnpm --filter @spec-kitty/cli build'\n`);
@@ -27,8 +30,8 @@ const runOnce = (args: ReadonlyArray<string>, cwd: string): Sample => {
   const start = process.hrtime.bigint();
   const result =
     GNU_TIME === undefined
-      ? spawnSync(process.execPath, [BUNDLE, ...args], { cwd, encoding: "utf8" })
-      : spawnSync(GNU_TIME, ["-f", "%M", process.execPath, BUNDLE, ...args], { cwd, encoding: "utf8" });
+      ? spawnSync(BUNDLE, [...args], { cwd, encoding: "utf8", env: ENV })
+      : spawnSync(GNU_TIME, ["-f", "%M", BUNDLE, ...args], { cwd, encoding: "utf8", env: ENV });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0 && result.status !== 1) {
     throw new Error(`spec-kitty ${args.join(" ")} exited ${result.status}: ${result.stderr}`);
@@ -52,6 +55,7 @@ try {
       rows.push(`| ${scenario.name} | (skipped: ${scenario.skipReason ?? "inputs unavailable"}) | | | |`);
       continue;
     }
+    prepared.beforeEach?.();
     runOnce(prepared.args, prepared.cwd); // warm the file system cache
     const samples = Array.from({ length: RUNS }, () => {
       prepared.beforeEach?.();

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 
 const SHARED = resolve(import.meta.dirname, "../../../../shared");
 
@@ -39,4 +40,83 @@ export const scenarios: ReadonlyArray<Scenario> = [
       return { args: ["events", "reduce", "collaboration", stream, "--mode", "permissive", "--roster", roster], cwd: dir };
     },
   },
+  {
+    name: "status materialize, 31 fixture missions (--output-root)",
+    target: "<= 300 ms",
+    skipReason: "../shared/fixtures/spec-kitty-missions is missing",
+    prepare: (dir) => {
+      const missions = resolve(SHARED, "fixtures/spec-kitty-missions");
+      if (!existsSync(missions)) return null;
+      mkdirSync(dir, { recursive: true });
+      const dirs = readdirSync(missions).sort().map((name) => join(missions, name));
+      return { args: ["status", "materialize", ...dirs, "--output-root", join(dir, "out")], cwd: dir };
+    },
+  },
+  {
+    name: "agent tasks move-task (lock, append, materialize, git commit), 20 WPs",
+    target: "<= 150 ms",
+    prepare: (dir) => {
+      const repo = makeMissionRepo(dir, 20);
+      let next = 0;
+      const wps = Array.from({ length: 20 }, (_, i) => `WP${String(i + 1).padStart(2, "0")}`);
+      const args: Array<string> = [];
+      return {
+        get args() {
+          return args;
+        },
+        cwd: repo,
+        beforeEach: () => {
+          const wp = wps[next % wps.length] ?? "WP01";
+          const lane = next < wps.length ? "claimed" : "in_progress";
+          next += 1;
+          args.splice(0, args.length, "agent", "tasks", "move-task", wp, "--to", lane, "--mission", MISSION, "--actor", "bench");
+        },
+      };
+    },
+  },
+  {
+    name: "next --json (current decision), 20 WPs",
+    target: "<= 150 ms",
+    prepare: (dir) => {
+      const repo = makeMissionRepo(dir, 20);
+      return { args: ["next", "--mission", MISSION, "--agent", "bench", "--json"], cwd: repo };
+    },
+  },
 ];
+
+const MISSION = "001-bench-mission";
+const MISSION_ID = "01KTBENCH00000000000000000";
+
+/** A git repository with one mission of `count` planned work packages, committed. */
+const makeMissionRepo = (dir: string, count: number): string => {
+  const mission = join(dir, "kitty-specs", MISSION);
+  mkdirSync(join(mission, "tasks"), { recursive: true });
+  const meta = {
+    created_at: "2026-11-20T09:00:00+00:00",
+    friendly_name: "Bench mission",
+    mission_id: MISSION_ID,
+    mission_slug: MISSION,
+    mission_type: "software-dev",
+    slug: MISSION,
+    target_branch: "main",
+  };
+  writeFileSync(join(mission, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
+  const rows: Array<string> = [];
+  for (let i = 1; i <= count; i++) {
+    const wp = `WP${String(i).padStart(2, "0")}`;
+    writeFileSync(join(mission, "tasks", `${wp}-task.md`), `---\nwork_package_id: ${wp}\ntitle: Task ${i}\n---\n`);
+    rows.push(
+      `{"actor": "finalize-tasks", "at": "2026-11-20T09:00:00+00:00", "event_id": "01KTBENCH0000000000000${String(i).padStart(4, "0")}", ` +
+        `"evidence": null, "execution_mode": "worktree", "force": false, "from_lane": "genesis", "mission_id": "${MISSION_ID}", ` +
+        `"mission_slug": "${MISSION}", "policy_metadata": null, "reason": null, "review_ref": null, "to_lane": "planned", "wp_id": "${wp}"}`,
+    );
+  }
+  writeFileSync(join(mission, "status.events.jsonl"), `${rows.join("\n")}\n`);
+  const git = (...args: Array<string>) => execFileSync("git", args, { cwd: dir, stdio: "ignore" });
+  git("init", "--quiet", "--initial-branch=main");
+  git("config", "user.email", "bench@example.invalid");
+  git("config", "user.name", "bench");
+  git("add", "-A");
+  git("commit", "--quiet", "-m", "bench mission");
+  return dir;
+};

@@ -12,18 +12,19 @@ import { type CliFailure, ExitCode, exitCodeOf } from "./failure.ts";
 import { makeConsole } from "./console.ts";
 import { CliIO, printDiagnostic, processIO } from "./io.ts";
 import { CLI_VERSION } from "./version.ts";
-import { commands } from "./commands/index.ts";
+import { loadCommands } from "./commands/index.ts";
 
-const root = Command.make("spec-kitty").pipe(
-  Command.withDescription(
-    "spec-kitty: spec-driven development for teams of humans and AI agents (execution-state core). " +
-      "Data goes to stdout, diagnostics to stderr; --json gives machine output; " +
-      "exit codes: 0 ok, 1 domain failure, 2 usage or input error.",
-  ),
-  Command.withSubcommands(commands),
-);
+const DESCRIPTION =
+  "spec-kitty: spec-driven development for teams of humans and AI agents (execution-state core). " +
+  "Data goes to stdout, diagnostics to stderr; --json gives machine output; " +
+  "exit codes: 0 ok, 1 domain failure, 2 usage or input error.";
 
-const cli = Command.run(root, { name: "spec-kitty", version: CLI_VERSION });
+/** The parser for one invocation, over the commands `argv` needs (see loadCommands). */
+const makeCli = (commands: Awaited<ReturnType<typeof loadCommands>>) =>
+  Command.run(
+    Command.make("spec-kitty").pipe(Command.withDescription(DESCRIPTION), Command.withSubcommands(commands)),
+    { name: "spec-kitty", version: CLI_VERSION },
+  );
 
 // What @effect/cli needs from the platform (file system, path, terminal), without the rest of NodeContext
 // (command executor, worker manager), which only costs start-up time here.
@@ -42,6 +43,7 @@ const isCliFailure = (error: unknown): error is CliFailure =>
 export const runCli = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode, never, CliIO> =>
   Effect.gen(function* () {
     const io = yield* CliIO;
+    const cli = makeCli(yield* Effect.promise(() => loadCommands(argv)));
     const exit = yield* Effect.exit(
       cli(["node", "spec-kitty", ...argv]).pipe(
         Effect.provide(platform),
