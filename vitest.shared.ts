@@ -11,6 +11,7 @@ export const sharedConfig = defineConfig({
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    reporters: ["default"],
+    // The JSON report feeds the one-line total that ./dev test prints; turbo restores it with cached runs.
+    reporters: ["default", ["json", { outputFile: ".vitest-report.json" }]],
   },
 });
