@@ -1,5 +1,5 @@
-import { assert, describe, it } from "@effect/vitest";
 import { FastCheck as fc } from "effect";
+import { reducerLaws } from "./reducer-laws.ts";
 import { type Event, encodeReducedMissionState, reduceLifecycleEvents } from "../src/index.ts";
 import { makeEvent, transition, ulid } from "./status.events-helpers.ts";
 
@@ -42,43 +42,4 @@ const toEvent = (s: Spec, i: number, lowerCaseId = false): Event =>
   });
 
 const streamArb = fc.array(specArb, { maxLength: 30 });
-const reduce = (events: ReadonlyArray<Event>) => encodeReducedMissionState(reduceLifecycleEvents(events));
-
-describe("reduceLifecycleEvents laws", () => {
-  it("any permutation of events with distinct ids gives the same state", () => {
-    fc.assert(
-      fc.property(
-        streamArb.chain((specs) => {
-          const events = specs.map((s, i) => toEvent(s, i));
-          return fc.tuple(fc.constant(events), fc.shuffledSubarray(events, { minLength: events.length }));
-        }),
-        ([events, shuffled]) => {
-          assert.deepStrictEqual(reduce(shuffled), reduce(events));
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
-
-  it("adding duplicates (also with the id spelled in lower case) changes nothing", () => {
-    fc.assert(
-      fc.property(
-        streamArb.filter((s) => s.length > 0).chain((specs) =>
-          fc.tuple(
-            fc.constant(specs),
-            fc.array(fc.tuple(fc.nat({ max: specs.length - 1 }), fc.nat(), fc.boolean()), { minLength: 1, maxLength: 10 }),
-          ),
-        ),
-        ([specs, dups]) => {
-          const events = specs.map((s, i) => toEvent(s, i));
-          const withDups = [...events];
-          for (const [which, where, lower] of dups) {
-            withDups.splice(where % (withDups.length + 1), 0, toEvent(specs[which]!, which, lower));
-          }
-          assert.deepStrictEqual(reduce(withDups), reduce(events));
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
-});
+reducerLaws("reduceLifecycleEvents", streamArb, toEvent, (events) => encodeReducedMissionState(reduceLifecycleEvents(events)));
