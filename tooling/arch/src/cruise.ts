@@ -25,10 +25,12 @@ export interface ArchReport {
 export const SCOPES = ["packages", "apps", "tooling"] as const;
 
 /**
- * Never cruised: generated output and the arch suite's own deliberate violations. node_modules is not excluded
- * (that would hide imports of undeclared packages) but is not followed either.
+ * Never cruised: the workspace's generated output and the arch suite's own deliberate violations. Anchored to the
+ * workspace folders: a dependency's own dist/ (node_modules/.../dist/esm/...) must stay visible, or every rule about
+ * npm packages (undeclared dependencies, the direct path's ban on @effect/cli) would see nothing. node_modules is
+ * not followed either.
  */
-const EXCLUDE = "(^|/)(dist|\\.tsbuild|\\.turbo|coverage)/|^tooling/arch/fixtures/";
+const EXCLUDE = "^(packages|apps|tooling)/[^/]+/(dist|\\.tsbuild|\\.turbo|coverage)/|^tooling/arch/fixtures/";
 
 /**
  * Runs the ADR rules over a workspace rooted at `baseDir` (the real repository or a test fixture).

@@ -14,6 +14,7 @@ export const VIOLATIONS = {
   "app-to-app": "adr-0003-app-to-app",
   cycle: "adr-0004-no-cycles",
   "status-internals": "adr-0008-status-internals",
+  "direct-path-loads-full-parser": "adr-0011-direct-path-without-effect-cli",
 } as const;
 
 export type ViolationName = keyof typeof VIOLATIONS;

@@ -2,13 +2,12 @@ import * as Args from "@effect/cli/Args";
 import * as Command from "@effect/cli/Command";
 import * as Options from "@effect/cli/Options";
 import * as Effect from "effect/Effect";
-import * as Option from "effect/Option";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import type { CommitReceipt, DoneEvidence, TransitionRequest, ValidationReport } from "@spec-kitty/status";
-import { DomainFailure, InputFailure, UsageFailure } from "../failure.ts";
-import { CliIO, printJson, printLine } from "../io.ts";
-import { jsonOption, loadMission, missionOption, repoOption, runStatus } from "./status.ts";
+import type { ValidationReport } from "@spec-kitty/status";
+import { DomainFailure } from "../failure.ts";
+import { printJson, printLine } from "../io.ts";
+import { runMoveTask } from "./move-task.ts";
+import { jsonOption, missionOption, repoOption } from "./status.ts";
+import { loadMission, runStatus } from "./status-run.ts";
 
 const wpId = Args.text({ name: "WPID" }).pipe(Args.withDescription("the work package, e.g. WP01"));
 const to = Options.text("to").pipe(Options.withDescription("the target lane (planned, claimed, in_progress, for_review, ...)"));
@@ -26,44 +25,12 @@ const evidence = Options.file("evidence").pipe(
   ),
 );
 
-/**
- * `spec-kitty agent tasks move-task WPID --to LANE --mission HANDLE`: one transition through
- * MissionStatus (validated, locked, appended, materialized and committed). A refused transition exits 1
- * with the guard's message and writes nothing.
- */
-const moveTask = Command.make(
-  "move-task",
-  { wpId, to, mission: missionOption, actor, force, reason, reviewRef, evidence, repo: repoOption, json: jsonOption },
-  (o) =>
-    Effect.gen(function* () {
-      const io = yield* CliIO;
-      const who = Option.getOrElse(o.actor, () => process.env["SPEC_KITTY_ACTOR"] ?? "");
-      if (who.trim() === "") {
-        return yield* new UsageFailure({ message: "an actor is required", hint: "pass --actor NAME or set SPEC_KITTY_ACTOR" });
-      }
-      const done = Option.isSome(o.evidence) ? yield* readEvidence(resolve(io.cwd, o.evidence.value)) : null;
-      const status = yield* loadMission(o.repo, Option.some(o.mission), o.json);
-      const current = yield* runStatus(() => status.workPackage(o.wpId), o.json);
-      const request: TransitionRequest = {
-        wpId: o.wpId,
-        toLane: o.to,
-        actor: who,
-        force: o.force,
-        reason: Option.getOrNull(o.reason),
-        reviewRef: Option.getOrNull(o.reviewRef),
-        evidence: done,
-        // A reviewer leaving in_review records the outcome the evidence carries.
-        reviewResult: current.currentLane === "in_review" && done !== null ? done.review : null,
-      };
-      const { event, receipt } = yield* runStatus(() => status.transition(request), o.json);
-      if (o.json) return yield* printJson({ event, receipt: receiptJson(receipt) });
-      if (receipt.isNoop) return yield* printLine(`${event.wp_id}: already ${event.to_lane} (nothing written)`);
-      const where = receipt.committed
-        ? `commit ${(receipt.commitSha ?? "").slice(0, 10)} on ${receipt.destinationRef}`
-        : `written, not committed: ${receipt.note ?? ""}`;
-      yield* printLine(`${event.wp_id}: ${event.from_lane} -> ${event.to_lane} (${where})`);
-    }),
-).pipe(Command.withDescription("Move a work package to another lane (exit 1 with the reason when the FSM refuses)."));
+/** The configuration of `agent tasks move-task` (its direct-path grammar is `moveTaskSpec`). */
+export const moveTaskConfig = { wpId, to, mission: missionOption, actor, force, reason, reviewRef, evidence, repo: repoOption, json: jsonOption };
+
+const moveTask = Command.make("move-task", moveTaskConfig, runMoveTask).pipe(
+  Command.withDescription("Move a work package to another lane (exit 1 with the reason when the FSM refuses)."),
+);
 
 /** `spec-kitty agent status validate`: corrupt lines and illegal edges of the mission's log; changes nothing. */
 const validate = Command.make(
@@ -88,6 +55,9 @@ const validate = Command.make(
     }),
 ).pipe(Command.withDescription("Check a mission's status log: corrupt lines, illegal transitions (read-only; exit 1 when invalid)."));
 
+/** The configurations of the agent commands, for the direct-path tests. */
+export const agentConfigForTests = { moveTask: moveTaskConfig } as const;
+
 /** `spec-kitty agent`: the commands agents run while working a mission. */
 export const agentCommand = Command.make("agent").pipe(
   Command.withDescription("Commands for agents working a mission: move work packages, check the status log."),
@@ -96,42 +66,6 @@ export const agentCommand = Command.make("agent").pipe(
     Command.make("status").pipe(Command.withDescription("The mission's status log."), Command.withSubcommands([validate])),
   ]),
 );
-
-/** Reads and checks a DoneEvidence file; every problem names the file and the field. */
-const readEvidence = (path: string): Effect.Effect<DoneEvidence, InputFailure> =>
-  Effect.try({
-    try: () => JSON.parse(readFileSync(path, "utf8")) as unknown,
-    catch: (e) => new InputFailure({ message: `${path}: cannot read evidence: ${e instanceof Error ? e.message : String(e)}` }),
-  }).pipe(
-    Effect.flatMap((value) => {
-      const review = typeof value === "object" && value !== null ? (value as { review?: unknown }).review : undefined;
-      if (typeof review !== "object" || review === null) {
-        return Effect.fail(new InputFailure({ message: `${path}: evidence needs an object 'review' {reviewer, verdict, reference}` }));
-      }
-      for (const field of ["reviewer", "verdict", "reference"] as const) {
-        const v = (review as Record<string, unknown>)[field];
-        if (typeof v !== "string" || v.trim() === "") {
-          return Effect.fail(new InputFailure({ message: `${path}: evidence field 'review.${field}' must be a non-empty string` }));
-        }
-      }
-      for (const list of ["repos", "verification"] as const) {
-        const v = (value as Record<string, unknown>)[list];
-        if (v !== undefined && !Array.isArray(v)) return Effect.fail(new InputFailure({ message: `${path}: evidence field '${list}' must be a list` }));
-      }
-      return Effect.succeed(value as DoneEvidence);
-    }),
-  );
-
-const receiptJson = (r: CommitReceipt) => ({
-  commit_sha: r.commitSha,
-  committed_at: r.committedAt,
-  destination_ref: r.destinationRef,
-  worktree_root: r.worktreeRoot,
-  event_ids: r.eventIds,
-  is_noop: r.isNoop,
-  committed: r.committed,
-  note: r.note,
-});
 
 const reportJson = (r: ValidationReport) => ({
   mission_slug: r.missionSlug,

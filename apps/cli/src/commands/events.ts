@@ -3,36 +3,19 @@ import * as Command from "@effect/cli/Command";
 import * as Options from "@effect/cli/Options";
 import * as Effect from "effect/Effect";
 import * as Either from "effect/Either";
-import * as Option from "effect/Option";
 import { resolve } from "node:path";
-import {
-  decodeRoster,
-  encodeReducedCollaborationState,
-  encodeReducedMissionState,
-  encodeReducedStatus,
-  isKnownEventType,
-  KNOWN_EVENT_TYPES,
-  pyRepr,
-  reduceCollaborationEvents,
-  reduceLifecycleEvents,
-  reduceStatusEvents,
-  renderPath,
-  validateEvent,
-  type Roster,
-  type ValidationIssue,
-} from "@spec-kitty/events";
-import { DomainFailure, InputFailure, UsageFailure } from "../failure.ts";
-import { CliIO, printDiagnostic, printJson, printLine } from "../io.ts";
-import { readEvents, readJsonFile, readJsonLines } from "./events-input.ts";
-
-const FAMILIES = ["collaboration", "status", "lifecycle"] as const;
+import { isKnownEventType, KNOWN_EVENT_TYPES, pyRepr, renderPath, validateEvent } from "@spec-kitty/events";
+import { DomainFailure, UsageFailure } from "../failure.ts";
+import { CliIO, printJson, printLine } from "../io.ts";
+import { readJsonFile, readJsonLines } from "./events-input.ts";
+import { FAMILIES, MODES, runReduce } from "./events-reduce.ts";
 
 const family = Args.choice(
   FAMILIES.map((f) => [f, f] as const),
   { name: "FAMILY" },
 ).pipe(Args.withDescription("which reducer: collaboration, status or lifecycle"));
 const eventsFile = Args.text({ name: "FILE" }).pipe(Args.withDescription("a JSONL file, one event envelope per line"));
-const mode = Options.choice("mode", ["strict", "permissive"]).pipe(
+const mode = Options.choice("mode", MODES).pipe(
   Options.withDescription("collaboration only: strict (default) fails on the first unknown participant; permissive records anomalies"),
   Options.optional,
 );
@@ -41,48 +24,14 @@ const roster = Options.text("roster").pipe(
   Options.optional,
 );
 
-/**
- * `spec-kitty events reduce FAMILY FILE [--mode] [--roster]`: reduces an event stream and prints the state as
- * one JSON document. A strict-mode failure prints `{"error":{"type","message"}}` on stdout and exits 1.
- */
-const reduceCommand = Command.make("reduce", { family, file: eventsFile, mode, roster }, (args) =>
-  Effect.gen(function* () {
-    const io = yield* CliIO;
-    const file = resolve(io.cwd, args.file);
-    const modeValue = Option.getOrUndefined(args.mode);
-    const rosterFile = Option.getOrUndefined(args.roster);
-    if (args.family !== "collaboration" && (modeValue !== undefined || rosterFile !== undefined)) {
-      yield* printDiagnostic(`note: --mode and --roster apply to the collaboration reducer only; ignored for ${args.family}`);
-    }
-    let seeded: Roster | null = null;
-    if (args.family === "collaboration" && rosterFile !== undefined) {
-      seeded = yield* loadRoster(resolve(io.cwd, rosterFile));
-    }
-    const events = yield* readEvents(file);
-    if (args.family === "status") return yield* printJson(encodeReducedStatus(reduceStatusEvents(events)));
-    if (args.family === "lifecycle") return yield* printJson(encodeReducedMissionState(reduceLifecycleEvents(events)));
-    const reduced = reduceCollaborationEvents(events, { mode: modeValue ?? "strict", roster: seeded });
-    if (Either.isRight(reduced)) return yield* printJson(encodeReducedCollaborationState(reduced.right));
-    const error = reduced.left;
-    yield* printJson({ error: { type: error._tag, message: error.message } });
-    return yield* new DomainFailure({ message: `${error._tag}: ${error.message}` });
-  }),
-).pipe(
+/** The configuration of `events reduce` (its direct-path grammar is `reduceSpec`). */
+export const reduceConfig = { family, file: eventsFile, mode, roster };
+
+const reduceCommand = Command.make("reduce", reduceConfig, runReduce).pipe(
   Command.withDescription(
     "Reduce a JSONL event stream with the collaboration, status or lifecycle reducer and print the state as JSON.",
   ),
 );
-
-const loadRoster = (file: string) =>
-  Effect.gen(function* () {
-    const raw = yield* readJsonFile(file);
-    if (raw === null) return null;
-    const decoded = decodeRoster(raw);
-    if (Either.isLeft(decoded)) {
-      return yield* new InputFailure({ message: `${file}: not a valid roster (${describeIssues(decoded.left)})` });
-    }
-    return decoded.right;
-  });
 
 /**
  * `spec-kitty events conform FILE`: judges each line `{"event_type", "payload"}` and prints one JSON verdict
@@ -171,9 +120,6 @@ const validateCommand = Command.make(
       }
     }),
 ).pipe(Command.withDescription("Check one payload or envelope (a JSON file) against an event contract."));
-
-const describeIssues = (issues: ReadonlyArray<ValidationIssue>): string =>
-  issues.map((i) => `${renderPath(i.path)}: ${i.message}`).join("; ");
 
 /** `spec-kitty events ...`: the event contracts on the command line (reduce, conform, validate). */
 export const eventsCommand = Command.make("events").pipe(

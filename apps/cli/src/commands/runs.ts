@@ -3,7 +3,7 @@ import * as Options from "@effect/cli/Options";
 import { listRuns } from "@spec-kitty/runtime";
 import * as Effect from "effect/Effect";
 import { printJson, printLine } from "../io.ts";
-import { repoRootOf } from "./next.ts";
+import { repoRootOf } from "./next-run.ts";
 
 const json = Options.boolean("json").pipe(Options.withDescription("print one JSON object instead of text"));
 const repo = Options.directory("repo").pipe(Options.optional, Options.withDescription("repository holding kitty-specs/"));

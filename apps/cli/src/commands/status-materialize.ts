@@ -1,26 +1,25 @@
-import * as Args from "@effect/cli/Args";
-import * as Command from "@effect/cli/Command";
-import * as Options from "@effect/cli/Options";
 import * as Effect from "effect/Effect";
 import * as Either from "effect/Either";
 import * as Option from "effect/Option";
 import { existsSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { materializeEither, renderStatus, SNAPSHOT_FILENAME } from "@spec-kitty/status";
+import type { CommandSpec } from "../direct/parse.ts";
 import { DomainFailure, InputFailure, UsageFailure } from "../failure.ts";
 import { CliIO, printLine } from "../io.ts";
 
-const dirs = Args.directory({ name: "DIR", exists: "either" }).pipe(
-  Args.withDescription("a mission directory holding status.events.jsonl (and meta.json)"),
-  Args.atLeast(1),
-);
-const stdout = Options.boolean("stdout").pipe(
-  Options.withDescription("print the status.json bytes instead of writing them (one DIR only)"),
-);
-const outputRoot = Options.text("output-root").pipe(
-  Options.withDescription("write OUT/<basename of DIR>/status.json instead of DIR/status.json"),
-  Options.optional,
-);
+/** What `status materialize` is given, as its @effect/cli definition (status.ts) parses it. */
+export interface MaterializeConfig {
+  readonly dirs: ReadonlyArray<string>;
+  readonly stdout: boolean;
+  readonly outputRoot: Option.Option<string>;
+}
+
+/** The same grammar for the direct path (ADR-0011). */
+export const materializeSpec: CommandSpec = {
+  positionals: [{ name: "dirs", repeated: true }],
+  options: { stdout: { kind: "flag", flag: "stdout" }, outputRoot: { kind: "text", flag: "output-root" } },
+};
 
 /**
  * `spec-kitty status materialize DIR... [--stdout | --output-root OUT]`: rebuilds each mission's
@@ -28,21 +27,18 @@ const outputRoot = Options.text("output-root").pipe(
  * before anything is written, so a bad log anywhere leaves every file untouched; an unchanged file is not
  * rewritten. Reports one line per mission on stdout (`written PATH` or `unchanged PATH`).
  */
-export const materializeCommand = Command.make(
-  "materialize",
-  { dirs, stdout, outputRoot },
-  ({ dirs, stdout, outputRoot }) =>
-    Effect.gen(function* () {
-      const io = yield* CliIO;
-      const out = Option.getOrUndefined(outputRoot);
-      if (stdout && out !== undefined) {
-        return yield* new UsageFailure({ message: "--stdout and --output-root cannot be combined" });
-      }
-      if (stdout && dirs.length > 1) {
-        return yield* new UsageFailure({
-          message: `--stdout prints one mission; got ${dirs.length} directories`,
-          hint: "pass a single DIR, or use --output-root to materialize several",
-        });
+export const runMaterialize = ({ dirs, stdout, outputRoot }: MaterializeConfig) =>
+  Effect.gen(function* () {
+    const io = yield* CliIO;
+    const out = Option.getOrUndefined(outputRoot);
+    if (stdout && out !== undefined) {
+      return yield* new UsageFailure({ message: "--stdout and --output-root cannot be combined" });
+    }
+    if (stdout && dirs.length > 1) {
+      return yield* new UsageFailure({
+        message: `--stdout prints one mission; got ${dirs.length} directories`,
+        hint: "pass a single DIR, or use --output-root to materialize several",
+      });
       }
       const missions = dirs.map((dir) => resolve(io.cwd, dir));
       for (const dir of missions) {
@@ -75,12 +71,7 @@ export const materializeCommand = Command.make(
         if (Either.isLeft(result)) return yield* new InputFailure({ message: result.left.message });
         yield* printLine(`${result.right.written ? "written" : "unchanged"} ${result.right.path}`);
       }
-    }),
-).pipe(
-  Command.withDescription(
-    "Rebuild status.json of each mission DIR from its status.events.jsonl (skipped when the bytes are unchanged).",
-  ),
-);
+  });
 
 const isDirectory = (path: string): boolean => {
   try {

@@ -1,0 +1,111 @@
+import * as Effect from "effect/Effect";
+import * as Option from "effect/Option";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { CommitReceipt, DoneEvidence, TransitionRequest } from "@spec-kitty/status";
+import type { CommandSpec } from "../direct/parse.ts";
+import { InputFailure, UsageFailure } from "../failure.ts";
+import { CliIO, printJson, printLine } from "../io.ts";
+import { loadMission, runStatus } from "./status-run.ts";
+
+/** What `agent tasks move-task` is given, as its @effect/cli definition (agent.ts) parses it. */
+export interface MoveTaskConfig {
+  readonly wpId: string;
+  readonly to: string;
+  readonly mission: string;
+  readonly actor: Option.Option<string>;
+  readonly force: boolean;
+  readonly reason: Option.Option<string>;
+  readonly reviewRef: Option.Option<string>;
+  readonly evidence: Option.Option<string>;
+  readonly repo: Option.Option<string>;
+  readonly json: boolean;
+}
+
+/** The same grammar for the direct path (ADR-0011). */
+export const moveTaskSpec: CommandSpec = {
+  positionals: [{ name: "wpId" }],
+  options: {
+    to: { kind: "text", flag: "to", required: true },
+    mission: { kind: "text", flag: "mission", required: true },
+    actor: { kind: "text", flag: "actor" },
+    force: { kind: "flag", flag: "force" },
+    reason: { kind: "text", flag: "reason" },
+    reviewRef: { kind: "text", flag: "review-ref" },
+    evidence: { kind: "text", flag: "evidence" },
+    repo: { kind: "text", flag: "repo" },
+    json: { kind: "flag", flag: "json" },
+  },
+};
+
+/**
+ * `spec-kitty agent tasks move-task WPID --to LANE --mission HANDLE`: one transition through
+ * MissionStatus (validated, locked, appended, materialized and committed). A refused transition exits 1
+ * with the guard's message and writes nothing.
+ */
+export const runMoveTask = (o: MoveTaskConfig) =>
+  Effect.gen(function* () {
+    const io = yield* CliIO;
+    const who = Option.getOrElse(o.actor, () => process.env["SPEC_KITTY_ACTOR"] ?? "");
+    if (who.trim() === "") {
+      return yield* new UsageFailure({ message: "an actor is required", hint: "pass --actor NAME or set SPEC_KITTY_ACTOR" });
+    }
+    const done = Option.isSome(o.evidence) ? yield* readEvidence(resolve(io.cwd, o.evidence.value)) : null;
+    const status = yield* loadMission(o.repo, Option.some(o.mission), o.json);
+    const current = yield* runStatus(() => status.workPackage(o.wpId), o.json);
+    const request: TransitionRequest = {
+      wpId: o.wpId,
+      toLane: o.to,
+      actor: who,
+      force: o.force,
+      reason: Option.getOrNull(o.reason),
+      reviewRef: Option.getOrNull(o.reviewRef),
+      evidence: done,
+      // A reviewer leaving in_review records the outcome the evidence carries.
+      reviewResult: current.currentLane === "in_review" && done !== null ? done.review : null,
+    };
+    const { event, receipt } = yield* runStatus(() => status.transition(request), o.json);
+    if (o.json) return yield* printJson({ event, receipt: receiptJson(receipt) });
+    if (receipt.isNoop) return yield* printLine(`${event.wp_id}: already ${event.to_lane} (nothing written)`);
+    const where = receipt.committed
+      ? `commit ${(receipt.commitSha ?? "").slice(0, 10)} on ${receipt.destinationRef}`
+      : `written, not committed: ${receipt.note ?? ""}`;
+    yield* printLine(`${event.wp_id}: ${event.from_lane} -> ${event.to_lane} (${where})`);
+  });
+
+/** Reads and checks a DoneEvidence file; every problem names the file and the field. */
+const readEvidence = (path: string): Effect.Effect<DoneEvidence, InputFailure> =>
+  Effect.try({
+    try: () => JSON.parse(readFileSync(path, "utf8")) as unknown,
+    catch: (e) => new InputFailure({ message: `${path}: cannot read evidence: ${e instanceof Error ? e.message : String(e)}` }),
+  }).pipe(
+    Effect.flatMap((value) => {
+      const review = typeof value === "object" && value !== null ? (value as { review?: unknown }).review : undefined;
+      if (typeof review !== "object" || review === null) {
+        return Effect.fail(new InputFailure({ message: `${path}: evidence needs an object 'review' {reviewer, verdict, reference}` }));
+      }
+      for (const field of ["reviewer", "verdict", "reference"] as const) {
+        const v = (review as Record<string, unknown>)[field];
+        if (typeof v !== "string" || v.trim() === "") {
+          return Effect.fail(new InputFailure({ message: `${path}: evidence field 'review.${field}' must be a non-empty string` }));
+        }
+      }
+      for (const list of ["repos", "verification"] as const) {
+        const v = (value as Record<string, unknown>)[list];
+        if (v !== undefined && !Array.isArray(v)) return Effect.fail(new InputFailure({ message: `${path}: evidence field '${list}' must be a list` }));
+      }
+      return Effect.succeed(value as DoneEvidence);
+    }),
+  );
+
+const receiptJson = (r: CommitReceipt) => ({
+  commit_sha: r.commitSha,
+  committed_at: r.committedAt,
+  destination_ref: r.destinationRef,
+  worktree_root: r.worktreeRoot,
+  event_ids: r.eventIds,
+  is_noop: r.isNoop,
+  committed: r.committed,
+  note: r.note,
+});
+
