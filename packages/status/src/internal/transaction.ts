@@ -72,6 +72,9 @@ export const BookkeepingTransaction = {
       scope.commonDir !== null
         ? missionLockPath(scope.commonDir, scope.missionSlug)
         : join(scope.primaryRoot, ".spec-kitty-locks", `${scope.missionSlug}.status.lock`);
+    // The committer identity costs a git process; ask for it now so it runs while the lock is taken and the log
+    // is read. writeUnderLock awaits it (cached per worktree) before anything is written.
+    if (write.kind !== "uncommitted") void committerIdentity(write.worktree).catch(() => undefined);
     const lock = await acquireLock(lockPath, { timeoutMs: deps.lockTimeoutMs, what: `mission '${scope.missionSlug}'` });
     try {
       await deps.stageProbe?.("locked");
@@ -107,7 +110,7 @@ const writeUnderLock = async (
   const worktreeRoot = committing ? write.worktree : scope.primaryRoot;
   const branch = committing ? write.branch : null;
   const head = committing ? await destinationHead(write.worktree, write.branch) : null;
-  // Asked early, in parallel with the file work; a missing identity fails before anything is written.
+  // Asked for before the lock (see run); a missing identity fails here, before anything is written.
   const identity = committing ? committerIdentity(write.worktree) : Promise.resolve("");
   if (committing) {
     try {
