@@ -102,7 +102,7 @@ export const compareKeys = (a: string, b: string): number => {
 const SURROGATE = /[\uD800-\uDFFF]/;
 
 /** Keys in Python's order; the native sort (UTF-16 order) agrees with it unless a key has a surrogate. */
-const sortedKeys = (obj: JsonObject): string[] => {
+export const sortedKeys = (obj: JsonObject): string[] => {
   const keys: string[] = [];
   for (const k of Object.keys(obj)) if (obj[k] !== undefined) keys.push(k);
   keys.sort();
@@ -131,8 +131,14 @@ const quoteAscii = (s: string): string => {
   return `${out}"`;
 };
 
-/** Python `json.dumps` string with ensure_ascii=False: only quote, backslash and controls are escaped. */
-const quoteUnicode = (s: string): string => JSON.stringify(s);
+/** What `JSON.stringify` would escape in a string: quote, backslash, controls, and lone surrogates. */
+const NEEDS_ESCAPE = /["\\\x00-\x1f\uD800-\uDFFF]/;
+
+/**
+ * Python `json.dumps` string with ensure_ascii=False: only quote, backslash and controls are escaped.
+ * Most strings need no escape, and a regex test is cheaper than a call into the native serializer.
+ */
+export const quoteUnicode = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
 
 const scalar = (value: JsonValue, quote: (s: string) => string): string | undefined => {
   if (value === null) return "null";
@@ -213,20 +219,30 @@ const sortedClone = (value: JsonValue): unknown => {
 };
 
 /** The exact walker: every value spelled as Python spells it. */
-export const dumpsIndentedExact = (value: JsonValue): string => {
-  const walk = (v: JsonValue, pad: string): string => {
-    const s = scalar(v, quoteUnicode);
-    if (s !== undefined) return s;
-    const inner = `${pad}  `;
-    if (Array.isArray(v)) {
-      const arr = v as JsonArray;
-      if (arr.length === 0) return "[]";
-      return `[\n${arr.map((x) => inner + walk(x, inner)).join(",\n")}\n${pad}]`;
-    }
-    const obj = v as JsonObject;
-    const keys = sortedKeys(obj);
-    if (keys.length === 0) return "{}";
-    return `{\n${keys.map((k) => `${inner}${quoteUnicode(k)}: ${walk(obj[k] as JsonValue, inner)}`).join(",\n")}\n${pad}}`;
-  };
-  return walk(value, "");
+export const dumpsIndentedExact = (value: JsonValue): string => dumpsIndentedAt(value, "");
+
+/**
+ * The exact walker's text for a value nested at indentation `pad` (its first line is not indented; the
+ * following ones are), so a writer of a known document shape can splice generic values into it.
+ */
+export const dumpsIndentedAt = (value: JsonValue, pad: string): string => {
+  const s = scalar(value, quoteUnicode);
+  if (s !== undefined) return s;
+  const inner = `${pad}  `;
+  if (Array.isArray(value)) {
+    const arr = value as JsonArray;
+    if (arr.length === 0) return "[]";
+    let out = "[";
+    for (let i = 0; i < arr.length; i++) out += `${i === 0 ? "\n" : ",\n"}${inner}${dumpsIndentedAt(arr[i] as JsonValue, inner)}`;
+    return `${out}\n${pad}]`;
+  }
+  const obj = value as JsonObject;
+  const keys = sortedKeys(obj);
+  if (keys.length === 0) return "{}";
+  let out = "{";
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    out += `${i === 0 ? "\n" : ",\n"}${inner}${quoteUnicode(k)}: ${dumpsIndentedAt(obj[k] as JsonValue, inner)}`;
+  }
+  return `${out}\n${pad}}`;
 };
