@@ -119,6 +119,14 @@ describe("reduce: annotations", () => {
     expect(state).not.toHaveProperty("notes");
   });
 
+  it("adds runtime slots in one fixed order, whatever order a delta lists its fields in", () => {
+    const listed = (delta: Record<string, unknown>) =>
+      Object.keys(reduceRows([], [annotation("WP01", at(1), delta)]).work_packages["WP01"] ?? {});
+    const expected = ["lane", "actor", "last_transition_at", "last_event_id", "force_count", "shell_pid", "agent", "provider", "notes"];
+    expect(listed({ provider: "p", agent: "x", shell_pid: 3, note: "n" })).toEqual(expected);
+    expect(listed({ note: "n", shell_pid: 3, agent: "x", provider: "p" })).toEqual(expected);
+  });
+
   it("releases a runtime claim before applying the rest of the delta", () => {
     const claim = transition({ wp_id: "WP01", from_lane: "planned", to_lane: "claimed", at: at(1), policy_metadata: { shell_pid: 7, agent: "a" } });
     const release = annotation("WP01", at(2), { release_runtime_claim: true, agent: "b" });

@@ -24,6 +24,8 @@ interface Acc {
   /** Whether the event that set this state was a review rollback (same-timestamp precedence). */
   setByRollback: boolean;
   slots: Record<string, unknown>;
+  /** Whether `slots` is private to this reduction (annotations then update it in place). */
+  ownSlots: boolean;
   hasReviewResult: boolean;
   reviewResult: ReviewResult | null;
 }
@@ -57,36 +59,30 @@ export const reduceRows = (
   transitions: readonly LaneTransitionRow[],
   annotations: readonly InnerStateChangedRow[] = [],
 ): StatusSnapshot => {
-  const seen = new Set<string>();
-  const unique: LaneTransitionRow[] = [];
-  for (const event of transitions) {
-    if (!seen.has(event.event_id)) {
-      seen.add(event.event_id);
-      unique.push(event);
-    }
-  }
-  const ordered = unique.sort(byAtThenId);
+  const ordered = orderedUnique(transitions);
 
   const states = new Map<string, Acc>();
-  for (const event of ordered) {
+  for (let i = 0; i < ordered.length; i++) {
+    const event = ordered[i] as LaneTransitionRow;
     const current = states.get(event.wp_id);
     if (current === undefined) states.set(event.wp_id, apply(newAcc(), event));
     else if (shouldApply(current, event)) apply(current, event);
   }
 
-  const orderedAnnotations = annotations.length > 1 ? [...annotations].sort(byAtThenId) : annotations;
-  const owned = new Set<Acc>();
-  for (const annotation of orderedAnnotations) {
+  const orderedAnnotations = inOrder(annotations) ? annotations : [...annotations].sort(byAtThenId);
+  for (let i = 0; i < orderedAnnotations.length; i++) {
+    const annotation = orderedAnnotations[i] as InnerStateChangedRow;
     let state = states.get(annotation.wp_id);
     if (state === undefined) {
       state = newAcc();
       state.actor = actorDisplay(annotation.actor);
       states.set(annotation.wp_id, state);
     }
-    applyDelta(state, annotation.delta, owned);
+    applyDelta(state, annotation.delta);
   }
 
-  const summary = Object.fromEntries(LANES.map((lane) => [lane, 0])) as Record<DisplayLane, number>;
+  const summary = {} as Record<DisplayLane, number>;
+  for (const lane of LANES) summary[lane] = 0;
   const workPackages: Record<string, WorkPackageState> = {};
   for (const [wpId, state] of states) {
     workPackages[wpId] = toState(state);
@@ -102,6 +98,35 @@ export const reduceRows = (
     work_packages: workPackages,
     summary,
   };
+};
+
+/**
+ * Transitions without re-delivered ids (the first of each id wins), in `(at, event_id)` order. A log is
+ * appended in time order, so the rows are usually in order already and the sort is skipped.
+ */
+const orderedUnique = (transitions: readonly LaneTransitionRow[]): LaneTransitionRow[] => {
+  const seen = new Set<string>();
+  const unique: LaneTransitionRow[] = [];
+  let sorted = true;
+  let previous: LaneTransitionRow | undefined;
+  for (let i = 0; i < transitions.length; i++) {
+    const event = transitions[i] as LaneTransitionRow;
+    const size = seen.size;
+    seen.add(event.event_id);
+    if (seen.size === size) continue;
+    if (sorted && previous !== undefined && byAtThenId(previous, event) > 0) sorted = false;
+    unique.push(event);
+    previous = event;
+  }
+  return sorted ? unique : unique.sort(byAtThenId);
+};
+
+/** Whether the rows are already in `(at, event_id)` order (the stable sort would keep them as they are). */
+const inOrder = (rows: readonly InnerStateChangedRow[]): boolean => {
+  for (let i = 1; i < rows.length; i++) {
+    if (byAtThenId(rows[i - 1] as InnerStateChangedRow, rows[i] as InnerStateChangedRow) > 0) return false;
+  }
+  return true;
 };
 
 const byAtThenId = (a: { at: string; event_id: string }, b: { at: string; event_id: string }): number =>
@@ -128,6 +153,7 @@ const newAcc = (): Acc => ({
   forceCount: 0,
   setByRollback: false,
   slots: NO_SLOTS,
+  ownSlots: false,
   hasReviewResult: false,
   reviewResult: null,
 });
@@ -151,6 +177,7 @@ const apply = (acc: Acc, event: LaneTransitionRow): Acc => {
       if (created !== undefined && created !== null) slots["shell_pid_created_at"] = created;
       if (truthy(agent)) slots["agent"] = agent;
       acc.slots = slots;
+      acc.ownSlots = false;
     }
   }
   // A review result is sticky until another one arrives or the package leaves review without one.
@@ -182,39 +209,66 @@ const truthy = (value: JsonValue | undefined): boolean =>
 /** Blank strings never clobber a slot: they read as null. */
 const present = (value: unknown): boolean => value !== undefined && value !== null && !(typeof value === "string" && value.trim() === "");
 
+// The delta fields an annotation folds, as bits: one pass over a delta's own keys finds the few it has,
+// instead of a lookup per field on objects of many shapes.
+const RELEASE = 1 << REPLACE_SLOTS.length;
+const SUBTASKS = RELEASE << 1;
+const NOTE = RELEASE << 2;
+const TRACKER_REFS = RELEASE << 3;
+const TRACKER_REFS_REPLACE = RELEASE << 4;
+const REVIEW = RELEASE << 5;
+const DELTA_FIELDS: ReadonlyMap<string, number> = new Map([
+  ...REPLACE_SLOTS.map((slot, i) => [slot, 1 << i] as const),
+  ["release_runtime_claim", RELEASE],
+  ["subtasks", SUBTASKS],
+  ["note", NOTE],
+  ["tracker_refs", TRACKER_REFS],
+  ["tracker_refs_replace", TRACKER_REFS_REPLACE],
+  ["review", REVIEW],
+]);
+
 /**
  * Folds one annotation; fields the delta does not define (e.g. a stray `review_result`) are ignored.
  * The slot record and its lists are private to this reduction by the time annotations run (the first
  * annotation of a work package copies the record; lists are created here), so they are updated in place.
+ * Fields apply in a fixed order (release, then `REPLACE_SLOTS`, subtasks, note, tracker refs, review),
+ * whatever order the delta lists them in.
  */
-const applyDelta = (acc: Acc, delta: WpInnerStateDelta, owned: Set<Acc>): void => {
-  if (!owned.has(acc)) {
+const applyDelta = (acc: Acc, delta: WpInnerStateDelta): void => {
+  if (!acc.ownSlots) {
     acc.slots = { ...acc.slots };
-    owned.add(acc);
+    acc.ownSlots = true;
   }
+  let fields = 0;
+  for (const key in delta) fields |= DELTA_FIELDS.get(key) ?? 0;
+  if (fields === 0) return;
   const slots = acc.slots;
-  if (delta.release_runtime_claim === true) {
+  if ((fields & RELEASE) !== 0 && delta.release_runtime_claim === true) {
     delete slots["agent"];
     delete slots["shell_pid"];
     delete slots["shell_pid_created_at"];
   }
-  for (const slot of REPLACE_SLOTS) {
+  for (let i = 0; i < REPLACE_SLOTS.length; i++) {
+    if ((fields & (1 << i)) === 0) continue;
+    const slot = REPLACE_SLOTS[i] as (typeof REPLACE_SLOTS)[number];
     const value = delta[slot];
     if (present(value)) slots[slot] = value;
   }
-  const subtasks = delta.subtasks as JsonValue | undefined;
-  if (subtasks !== undefined && isJsonObject(subtasks)) {
-    const merged = (slots["subtasks"] ??= {}) as Record<string, string>;
-    for (const id of Object.keys(subtasks)) merged[id] = String(subtasks[id]);
+  if ((fields & SUBTASKS) !== 0) {
+    const subtasks = delta.subtasks as JsonValue | undefined;
+    if (subtasks !== undefined && isJsonObject(subtasks)) {
+      const merged = (slots["subtasks"] ??= {}) as Record<string, string>;
+      for (const id of Object.keys(subtasks)) merged[id] = String(subtasks[id]);
+    }
   }
-  if (present(delta.note)) ((slots["notes"] ??= []) as string[]).push(delta.note as string);
-  if (Array.isArray(delta.tracker_refs_replace)) {
+  if ((fields & NOTE) !== 0 && present(delta.note)) ((slots["notes"] ??= []) as string[]).push(delta.note as string);
+  if ((fields & TRACKER_REFS_REPLACE) !== 0 && Array.isArray(delta.tracker_refs_replace)) {
     slots["tracker_refs"] = [...new Set(delta.tracker_refs_replace as readonly string[])];
-  } else if (Array.isArray(delta.tracker_refs)) {
+  } else if ((fields & TRACKER_REFS) !== 0 && Array.isArray(delta.tracker_refs)) {
     const merged = (slots["tracker_refs"] ??= []) as string[];
     for (const ref of delta.tracker_refs as readonly string[]) if (!merged.includes(ref)) merged.push(ref);
   }
-  if (delta.review !== undefined && delta.review !== null) {
+  if ((fields & REVIEW) !== 0 && delta.review !== undefined && delta.review !== null) {
     const review = delta.review;
     const empty = Object.values(review).every((v) => !present(v));
     slots["review"] = empty ? null : review;
