@@ -136,8 +136,14 @@ const optionalObject = (obj: JsonObject, key: string): JsonObject | null | "inva
 
 /** Returns the decoded row, or a description of what is wrong with it. */
 const decodeTransition = (obj: JsonObject): LaneTransitionRow | string => {
-  for (const key of REQUIRED) if (!Object.hasOwn(obj, key)) return `missing field '${key}'`;
   const { event_id, wp_id, from_lane, to_lane, at, force, execution_mode } = obj;
+  // A row whose required fields all have their types holds them all; only another row needs the
+  // field-by-field walk that names what is missing.
+  const wellTyped =
+    typeof event_id === "string" && typeof wp_id === "string" && typeof from_lane === "string" &&
+    typeof to_lane === "string" && typeof at === "string" && typeof force === "boolean" &&
+    typeof execution_mode === "string" && obj["actor"] !== undefined;
+  if (!wellTyped) for (const key of REQUIRED) if (!Object.hasOwn(obj, key)) return `missing field '${key}'`;
   if (typeof event_id !== "string" || event_id === "") return "field 'event_id' must be a non-empty string";
   if (typeof wp_id !== "string") return "field 'wp_id' must be a string";
   if (typeof from_lane !== "string" || !LANES.has(from_lane)) return `field 'from_lane': unknown lane ${String(from_lane)}`;
