@@ -11,7 +11,14 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * link (to another mission's log, or outside the repository) is refused, not read through.
  * Returns `null` when the file does not exist.
  */
-export const readBytesNoFollow = (path: string): Either.Either<Buffer | null, LogReadError> => {
+export const readBytesNoFollow = (path: string): Either.Either<Buffer | null, LogReadError> =>
+  readNoFollow(path, (size) => Buffer.allocUnsafe(size));
+
+/**
+ * Opens `path` without following a symlink at its last component and reads it whole into the buffer
+ * `bufferFor(size)` returns (at least `size` bytes); the result is the filled part of that buffer.
+ */
+const readNoFollow = (path: string, bufferFor: (size: number) => Buffer): Either.Either<Buffer | null, LogReadError> => {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -33,14 +40,14 @@ export const readBytesNoFollow = (path: string): Either.Either<Buffer | null, Lo
   }
   try {
     const size = fstatSync(fd).size;
-    const buffer = Buffer.allocUnsafe(size);
+    const buffer = bufferFor(size);
     let offset = 0;
     while (offset < size) {
       const n = readSync(fd, buffer, offset, size - offset, offset);
       if (n === 0) break;
       offset += n;
     }
-    return Either.right(offset === size ? buffer : buffer.subarray(0, offset));
+    return Either.right(offset === buffer.length ? buffer : buffer.subarray(0, offset));
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     return Either.left(
@@ -49,6 +56,18 @@ export const readBytesNoFollow = (path: string): Either.Either<Buffer | null, Lo
   } finally {
     closeSync(fd);
   }
+};
+
+/**
+ * Logs up to this size are read into one reused buffer: their bytes live only until they are decoded,
+ * and a fresh buffer per read costs more than the read itself.
+ */
+const SCRATCH_LIMIT = 1 << 20;
+let scratch: Buffer | undefined;
+const scratchFor = (size: number): Buffer => {
+  if (size > SCRATCH_LIMIT) return Buffer.allocUnsafe(size);
+  scratch ??= Buffer.allocUnsafe(SCRATCH_LIMIT);
+  return scratch;
 };
 
 /** Decodes UTF-8 strictly: a log with invalid bytes is an error, as in the reference. */
@@ -68,6 +87,6 @@ export const decodeUtf8 = (bytes: Uint8Array, path: string): Either.Either<strin
  * the file and, where it applies, the line.
  */
 export const readEventLog = (path: string): Either.Either<ParsedLog, LogReadError> =>
-  Either.flatMap(readBytesNoFollow(path), (bytes) =>
+  Either.flatMap(readNoFollow(path, scratchFor), (bytes) =>
     bytes === null ? Either.right(EMPTY_LOG) : Either.flatMap(decodeUtf8(bytes, path), (text) => parseEventLog(text, path)),
   );
