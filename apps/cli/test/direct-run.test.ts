@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -8,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runDirect } from "../src/direct/index.ts";
 import { CliIO } from "../src/io.ts";
 import { runCli } from "../src/main.ts";
+import { git, initRepoWithEverything } from "./git-repo.ts";
 
 /**
  * The direct path runs the same handlers and reports failures the same way as the full parser: for each command
@@ -44,7 +44,6 @@ const viaFullParser = async (argv: ReadonlyArray<string>, cwd: string): Promise<
   return io.result(await Effect.runPromise(runCli(argv).pipe(Effect.provide(io.layer))));
 };
 
-const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8" });
 
 /** A work directory with a small collaboration stream, a roster and a committed mission of three planned WPs. */
 const makeWorkspace = (): string => {
@@ -65,11 +64,7 @@ const makeWorkspace = (): string => {
       `{"actor": "finalize-tasks", "at": "2026-11-20T09:00:0${i}+00:00", "event_id": "01KTDIRECT000000000000000${i}", "evidence": null, "execution_mode": "worktree", "force": false, "from_lane": "genesis", "mission_id": "${id}", "mission_slug": "${slug}", "policy_metadata": null, "reason": null, "review_ref": null, "to_lane": "planned", "wp_id": "${wp}"}`,
   );
   writeFileSync(join(dir, "status.events.jsonl"), `${rows.join("\n")}\n`);
-  git(root, "init", "-q", "-b", "main");
-  git(root, "config", "user.name", "Direct");
-  git(root, "config", "user.email", "direct@example.invalid");
-  git(root, "add", "-A");
-  git(root, "commit", "-q", "-m", "initial");
+  initRepoWithEverything(root, "Direct");
   return root;
 };
 

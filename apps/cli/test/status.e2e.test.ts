@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serializeRow } from "@spec-kitty/status";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCliProcess } from "./cli-process.ts";
+import { git, initRepoWithEverything } from "./git-repo.ts";
 
 /** `status`, `agent tasks move-task` and `agent status validate` against a real repository, as separate processes. */
 
@@ -17,7 +17,6 @@ afterAll(() => {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
 
-const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8" });
 
 /** A repository on main with one finalized mission of 20 work packages, all planned. */
 const makeRepo = (): string => {
@@ -47,11 +46,7 @@ const makeRepo = (): string => {
   );
   writeFileSync(join(dir, "status.events.jsonl"), `${seed.join("\n")}\n`);
   writeFileSync(join(root, ".gitignore"), ".worktrees/\n");
-  git(root, "init", "-q", "-b", "main");
-  git(root, "config", "user.name", "E2E");
-  git(root, "config", "user.email", "e2e@example.invalid");
-  git(root, "add", "-A");
-  git(root, "commit", "-q", "-m", "initial");
+  initRepoWithEverything(root, "E2E");
   return root;
 };
 
