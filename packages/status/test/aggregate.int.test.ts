@@ -250,6 +250,16 @@ describe("validate", () => {
     ]);
     expect(errors[2]?.message).toContain("Illegal transition: claimed -> done");
     expect(readFileSync(join(dir, "status.events.jsonl"), "utf8")).toBe(corrupted);
+
+    // Other line breaks the reference honours (CRLF, form feed, U+2028) count one line each, as there.
+    const breaks = ["\r\n", "\x0c", "\u2028", "\n"];
+    writeFileSync(join(dir, "status.events.jsonl"), lines.map((l, i) => l + (breaks[i % breaks.length] as string)).join(""));
+    const mixed = await (await MissionStatus.load(repo.root, slug)).validate();
+    expect(mixed.findings.filter((f) => f.severity === "error").map((f) => [f.code, f.line])).toEqual([
+      ["CORRUPT_LINE", 3],
+      ["CORRUPT_LINE", 6],
+      ["ILLEGAL_TRANSITION", 36],
+    ]);
   });
 
   it("a clean log is valid", async () => {

@@ -1,5 +1,7 @@
+import { FastCheck as fc } from "effect";
 import { describe, expect, it } from "vitest";
-import { dumpsIndented, dumpsLine, parseJson, pyFloatRepr } from "../src/log/index.ts";
+import { dumpsIndented, dumpsLine, type JsonValue, parseJson, pyFloatRepr } from "../src/log/index.ts";
+import { parseJsonWithConstants } from "../src/log/json.ts";
 import { sanitizeForLog } from "../src/log/index.ts";
 
 // Input and expected outputs produced by CPython's json module (json.loads, then json.dumps with
@@ -29,6 +31,12 @@ describe("Python-compatible JSON", () => {
     ]);
   });
 
+  it("keeps the spelling of a number that is the whole document", () => {
+    expect(["1.0", "-5e-324", " 2.50 ", "12345678901234567890"].map((t) => dumpsLine(parseJson(t)))).toEqual([
+      "1.0", "-5e-324", "2.5", "12345678901234567890",
+    ]);
+  });
+
   it("does not mistake digits inside strings for floats", () => {
     const line = '{"at": "2026-06-01T10:00:00.500000+00:00", "n": 3, "reason": "took 1.5s: ok"}';
     expect(dumpsLine(parseJson(line))).toBe(line);
@@ -42,5 +50,57 @@ describe("Python-compatible JSON", () => {
       session_ended_at: "2026-06-01T10:01:30.900000+00:00",
     });
     expect(clean).toEqual({ policy_metadata: { keep: [{ ok: 1 }] }, session_duration_s: 90 });
+  });
+});
+
+describe("the NaN/Infinity grammar (parseJsonWithConstants)", () => {
+  const canonical = (value: JsonValue) => dumpsLine(value);
+
+  it("reads every JSON text as parseJson does", () => {
+    fc.assert(
+      fc.property(fc.json({ maxDepth: 4 }), (text) => {
+        const ours = parseJsonWithConstants(text);
+        const reference = parseJson(text);
+        expect(ours).toEqual(reference);
+        expect(canonical(ours)).toBe(canonical(reference));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("refuses exactly what JSON.parse refuses, for texts without those words", () => {
+    const mutated = fc
+      .tuple(fc.json({ maxDepth: 3 }), fc.nat(), fc.constantFrom("", " ", "{", "}", "[", "]", ",", ":", '"', "\\", "-", "0", "e", ".", "\u0001"))
+      .map(([text, at, insert]) => {
+        const i = at % (text.length + 1);
+        return at % 2 === 0 ? text.slice(0, i) + insert + text.slice(i) : text.slice(0, i) + text.slice(i + 1);
+      })
+      .filter((text) => !/NaN|Infinity/.test(text));
+    fc.assert(
+      fc.property(mutated, (text) => {
+        let nativeOk = true;
+        try {
+          JSON.parse(text);
+        } catch {
+          nativeOk = false;
+        }
+        let oursOk = true;
+        try {
+          parseJsonWithConstants(text);
+        } catch {
+          oursOk = false;
+        }
+        expect(oursOk).toBe(nativeOk);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it("reads the three words as floats and keeps them a float when written", () => {
+    const value = parseJson('{"n": NaN, "p": Infinity, "m": [-Infinity, 1e400], "s": "NaN"}');
+    expect(dumpsLine(value)).toBe('{"m": [-Infinity, Infinity], "n": NaN, "p": Infinity, "s": "NaN"}');
+    expect(() => parseJson('{"n": nan}')).toThrow(SyntaxError);
+    expect(() => parseJson('{"n": -NaN}')).toThrow(SyntaxError);
+    expect(() => parseJson("[Infinity] x")).toThrow(SyntaxError);
   });
 });

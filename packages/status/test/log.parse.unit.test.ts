@@ -78,6 +78,39 @@ describe("parseEventLog", () => {
     expect(Either.getOrThrow(parseEventLog(odd)).transitions[0]?.actor).toBe("{'id': 'x', 'n': [1, True, None]}");
   });
 
+  // Facts of CPython 3.11: text-mode reading turns "\r\n" and "\r" into "\n"; str.splitlines also breaks at
+  // \v, \f, \x1c-\x1e, U+0085, U+2028 and U+2029; str.strip removes \x1c-\x1f and U+0085 but not U+FEFF;
+  // json.loads refuses a text starting with U+FEFF.
+  it("finds lines where the reference finds them", () => {
+    const crlf = Either.getOrThrow(parseEventLog(`${transitionLine}\r\n${annotationLine}\r\n`));
+    expect(crlf.rows.map((r) => r.line)).toEqual([1, 2]);
+    const cr = Either.getOrThrow(parseEventLog(`${transitionLine}\r${annotationLine}`));
+    expect(cr.rows.map((r) => r.line)).toEqual([1, 2]);
+    for (const brk of ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]) {
+      const e = error(`${transitionLine}${brk}${annotationLine}\n{bad`);
+      expect(e).toMatchObject({ code: "LOG_INVALID_JSON", line: 3 });
+    }
+    // Inside a string value too: the row is cut in two, as the reference cuts it.
+    const cut = error(transitionLine.replace('"reason": null', '"reason": "a\u2028b"'));
+    expect(cut).toMatchObject({ code: "LOG_INVALID_JSON", line: 1 });
+  });
+
+  it("strips what Python's str.strip strips, and refuses a byte-order mark as json.loads does", () => {
+    const padded = Either.getOrThrow(parseEventLog(`\x1f\u3000${transitionLine}\x1f\xa0\t`));
+    expect(padded.transitions).toHaveLength(1);
+    expect(error(`\ufeff${transitionLine}`)).toMatchObject({ code: "LOG_INVALID_JSON", line: 1 });
+  });
+
+  it("reads NaN, Infinity and -Infinity as the reference does, and writes them back unchanged", () => {
+    const line = transitionLine.replace(
+      '"policy_metadata": null',
+      '"policy_metadata": {"a": NaN, "b": [Infinity, -Infinity, 1.5, 2], "c": "NaN"}',
+    );
+    const row = Either.getOrThrow(parseEventLog(line)).transitions[0];
+    expect(row && serializeRow(row)).toBe(line);
+    expect(error(line.replace("NaN,", "Nan,"))).toMatchObject({ code: "LOG_INVALID_JSON", line: 1 });
+  });
+
   it("keeps review_result absent or null as read, and writes mission_id only when set", () => {
     const withNull = transitionLine.replace('"review_ref": null, ', '"review_ref": null, "review_result": null, ');
     const row = Either.getOrThrow(parseEventLog(withNull)).transitions[0];

@@ -1,6 +1,6 @@
 import * as Either from "effect/Either";
 import { edgeGuard, isLane } from "../fsm/index.ts";
-import { actorDisplay, decodeUtf8, type LaneTransitionRow, type LocatedRow, parseEventLog, readBytesNoFollow, serializeRow } from "../log/index.ts";
+import { actorDisplay, decodeUtf8, type LaneTransitionRow, type LocatedRow, parseEventLog, readBytesNoFollow, serializeRow, splitLogLines } from "../log/index.ts";
 
 /**
  * A read-only check of a status log: every corrupt line (not only the first), and every transition
@@ -67,7 +67,8 @@ export const validateMissionLog = (logPath: string, missionSlug: string): Valida
 
 /** Parses the log, and after each bad line carries on with the rest, so every corrupt line is reported. */
 const parseEveryLine = (text: string, path: string) => {
-  const lines = text.split("\n");
+  // The reference's lines (see splitLogLines); rejoined with "\n" they split the same way again.
+  const lines = splitLogLines(text);
   const rows: LocatedRow[] = [];
   const corrupt: { line: number; message: string }[] = [];
   let annotations = 0;

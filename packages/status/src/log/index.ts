@@ -14,7 +14,7 @@ export type {
 } from "./rows.ts";
 export { LogReadError, LogWriteError } from "./errors.ts";
 export type { LogReadErrorCode, LogWriteErrorCode } from "./errors.ts";
-export { parseEventLog, EMPTY_LOG, decodeActor } from "./parse.ts";
+export { parseEventLog, EMPTY_LOG, decodeActor, splitLogLines } from "./parse.ts";
 export { readEventLog, readBytesNoFollow, decodeUtf8 } from "./read.ts";
 export { serializeRow, appendRows, replaceAtomically, sanitizeForLog } from "./write.ts";
 export type { AppendReceipt } from "./write.ts";

@@ -20,7 +20,7 @@ export interface JsonObject {
 }
 
 /**
- * A number token whose spelling JSON.parse would lose (a fraction, an exponent, or 16+ digits).
+ * A number token inside a container whose spelling JSON.parse would lose (a fraction, an exponent, or 16+ digits).
  * Cheap pre-check so ordinary rows take the fast path; a match inside a string only costs the slow path.
  */
 const NEEDS_LEXEME = /[:,[]\s*-?(?:\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\d{16,})\s*[,}\]]/;
@@ -33,10 +33,27 @@ const reviveNumber = (_key: string, value: unknown, context?: { source?: string 
   return value;
 };
 
-/** Parses one JSON text; throws SyntaxError like JSON.parse. */
+const CONSTANT_WORD = /NaN|Infinity/;
+
+/**
+ * Parses one JSON text as Python's `json.loads` does; throws SyntaxError like JSON.parse. Beyond JSON
+ * that means the words `NaN`, `Infinity` and `-Infinity` (see `parseJsonWithConstants`).
+ */
 export const parseJson = (text: string): JsonValue => {
-  const value = JSON.parse(text) as JsonValue;
+  let value: JsonValue;
+  try {
+    value = JSON.parse(text) as JsonValue;
+  } catch (refused) {
+    if (!CONSTANT_WORD.test(text)) throw refused;
+    try {
+      return parseJsonWithConstants(text);
+    } catch {
+      throw refused;
+    }
+  }
   // Only a document holding numbers can have lost a spelling; most rows hold none or a few integers.
+  // NEEDS_LEXEME finds numbers inside a container; a document that is one number is revived directly.
+  if (typeof value === "number") return reviveNumber("", value, { source: text.trim() }) as JsonValue;
   return hasNumber(value) && NEEDS_LEXEME.test(text) ? (JSON.parse(text, reviveNumber as never) as JsonValue) : value;
 };
 
@@ -246,3 +263,156 @@ export const dumpsIndentedAt = (value: JsonValue, pad: string): string => {
   }
   return `${out}\n${pad}}`;
 };
+
+/**
+ * Python's `json.loads` accepts three words JSON does not: `NaN`, `Infinity` and `-Infinity` (and its
+ * `json.dumps` writes them for such floats). A row holding one is valid to the reference, so it must be
+ * valid here. `JSON.parse` refuses it; this parser reads the whole Python grammar and is used only
+ * when `JSON.parse` has refused a text that contains one of those words. Numbers come out as
+ * `parseJson` makes them: a float as `PyFloat`, an integer beyond 2^53 as `bigint`.
+ */
+export const parseJsonWithConstants = (text: string): JsonValue => {
+  const parser = new ConstantsParser(text);
+  parser.skipSpace();
+  const value = parser.value();
+  parser.skipSpace();
+  if (parser.pos !== text.length) throw parser.fail("unexpected text after the JSON value");
+  return value;
+};
+
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
+
+class ConstantsParser {
+  pos = 0;
+  private depth = 0;
+  private readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  fail(what: string): SyntaxError {
+    return new SyntaxError(`${what} at position ${this.pos}`);
+  }
+
+  skipSpace(): void {
+    const t = this.text;
+    let c = t.charCodeAt(this.pos);
+    while (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) c = t.charCodeAt(++this.pos);
+  }
+
+  private word(word: string, value: JsonValue): JsonValue {
+    if (!this.text.startsWith(word, this.pos)) throw this.fail("unexpected token");
+    this.pos += word.length;
+    return value;
+  }
+
+  value(): JsonValue {
+    const c = this.text.charCodeAt(this.pos);
+    switch (c) {
+      case 0x7b:
+        return this.object();
+      case 0x5b:
+        return this.array();
+      case 0x22:
+        return this.string();
+      case 0x6e:
+        return this.word("null", null);
+      case 0x74:
+        return this.word("true", true);
+      case 0x66:
+        return this.word("false", false);
+      case 0x4e:
+        return this.word("NaN", new PyFloat(Number.NaN));
+      case 0x49:
+        return this.word("Infinity", new PyFloat(Number.POSITIVE_INFINITY));
+      default:
+        if (c === 0x2d && this.text.startsWith("-Infinity", this.pos)) {
+          return this.word("-Infinity", new PyFloat(Number.NEGATIVE_INFINITY));
+        }
+        return this.number();
+    }
+  }
+
+  private number(): JsonValue {
+    NUMBER.lastIndex = this.pos;
+    const match = NUMBER.exec(this.text);
+    if (match === null) throw this.fail("unexpected token");
+    this.pos += match[0].length;
+    const lexeme = match[0];
+    if (match[1] !== undefined || match[2] !== undefined) return new PyFloat(Number(lexeme));
+    const n = Number(lexeme);
+    return Number.isSafeInteger(n) ? n : BigInt(lexeme);
+  }
+
+  /** A string token, decoded by JSON.parse itself so escapes and control characters are judged alike. */
+  private string(): string {
+    const t = this.text;
+    const start = this.pos;
+    let i = start + 1;
+    for (;;) {
+      const quote = t.indexOf('"', i);
+      if (quote < 0) throw this.fail("unterminated string");
+      let backslashes = 0;
+      for (let k = quote - 1; k > start && t.charCodeAt(k) === 0x5c; k--) backslashes++;
+      i = quote + 1;
+      if (backslashes % 2 === 0) break;
+    }
+    this.pos = i;
+    return JSON.parse(t.slice(start, i)) as string;
+  }
+
+  private nest(): void {
+    // Deeper than any real row; keeps a hostile line from exhausting the stack.
+    if (++this.depth > 512) throw this.fail("nesting too deep");
+  }
+
+  private array(): JsonValue {
+    this.nest();
+    this.pos++;
+    const items: JsonValue[] = [];
+    this.skipSpace();
+    if (this.text.charCodeAt(this.pos) === 0x5d) {
+      this.pos++;
+      this.depth--;
+      return items;
+    }
+    for (;;) {
+      this.skipSpace();
+      items.push(this.value());
+      this.skipSpace();
+      const c = this.text.charCodeAt(this.pos++);
+      if (c === 0x5d) break;
+      if (c !== 0x2c) throw this.fail("expected ',' or ']'");
+    }
+    this.depth--;
+    return items;
+  }
+
+  private object(): JsonValue {
+    this.nest();
+    this.pos++;
+    const obj: Record<string, JsonValue> = {};
+    this.skipSpace();
+    if (this.text.charCodeAt(this.pos) === 0x7d) {
+      this.pos++;
+      this.depth--;
+      return obj;
+    }
+    for (;;) {
+      this.skipSpace();
+      if (this.text.charCodeAt(this.pos) !== 0x22) throw this.fail("expected a property name");
+      const key = this.string();
+      this.skipSpace();
+      if (this.text.charCodeAt(this.pos++) !== 0x3a) throw this.fail("expected ':'");
+      this.skipSpace();
+      // As JSON.parse (and a Python dict) does: an own property whatever the key, the last value winning.
+      Object.defineProperty(obj, key, { value: this.value(), writable: true, enumerable: true, configurable: true });
+      this.skipSpace();
+      const c = this.text.charCodeAt(this.pos++);
+      if (c === 0x7d) break;
+      if (c !== 0x2c) throw this.fail("expected ',' or '}'");
+    }
+    this.depth--;
+    return obj;
+  }
+}
