@@ -66,7 +66,13 @@ beforeAll(async () => {
     { repo: repo.root, mission: SLUG, wp: RACED, lanes: ["claimed"], actor: "racer-b", barrier },
   ];
   const running = jobs.map(runWorker);
-  while (readdirSync(barrier).length < jobs.length) await new Promise((r) => setTimeout(r, 20));
+  // A worker that dies before reaching the barrier fails the suite at once instead of at the hook timeout.
+  let died: unknown;
+  for (const worker of running) worker.done.catch((cause: unknown) => (died ??= cause));
+  while (readdirSync(barrier).length < jobs.length) {
+    if (died !== undefined) throw died;
+    await new Promise((r) => setTimeout(r, 20));
+  }
   writeFileSync(join(barrier, "go"), "");
   results = await Promise.all(running.map((r) => r.done));
 }, 180_000);
