@@ -17,8 +17,8 @@ export const repoRoot = (): string => {
 };
 export const sharedDir = (): string => resolve(repoRoot(), "../shared");
 
-/** Median wall time in milliseconds of `fn` over `runs` runs, after `warmup` unmeasured runs. */
-export const medianMs = (fn: () => void, runs: number, warmup = 3): number => {
+/** Wall times in milliseconds of `fn` over `runs` runs after `warmup` unmeasured runs, fastest first. */
+export const timesMs = (fn: () => void, runs: number, warmup = 3): number[] => {
   for (let i = 0; i < warmup; i++) fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -26,9 +26,12 @@ export const medianMs = (fn: () => void, runs: number, warmup = 3): number => {
     fn();
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] as number;
+  return times.sort((a, b) => a - b);
 };
+
+/** Median wall time in milliseconds of `fn` over `runs` runs, after `warmup` unmeasured runs. */
+export const medianMs = (fn: () => void, runs: number, warmup = 3): number =>
+  timesMs(fn, runs, warmup)[Math.floor(runs / 2)] as number;
 
 export const row = (name: string, value: number, unit: string, target: number | null, digits = 3): BenchRow => ({
   name,
