@@ -1,3 +1,4 @@
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,3 +54,14 @@ export const printTables = (sections: ReadonlyArray<{ readonly title: string; re
     for (const r of rows) process.stdout.write(`${line(r, r.verdict === "-" ? "" : r.verdict)}\n`);
   }
 };
+
+/**
+ * Runs the bundle as the executable a user runs, so its shebang line picks Node's flags; the Node running
+ * the benchmark comes first on PATH so the shebang finds it.
+ */
+export const spawnBundle = (bundle: string, args: readonly string[], cwd?: string): SpawnSyncReturns<string> =>
+  spawnSync(bundle, args, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env["PATH"] ?? ""}` },
+  });

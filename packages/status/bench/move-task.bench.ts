@@ -7,9 +7,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { MissionStatus, serializeRow } from "../src/index.ts";
-import { type BenchRow, repoRoot, row } from "./harness.ts";
+import { type BenchRow, repoRoot, row, spawnBundle } from "./harness.ts";
 
 const SLUG = "bench-mission-01KZY1JB";
 const MISSION_ID = "01KZY1JBHRNZG2PXBPFHQ66DA3";
@@ -81,21 +81,15 @@ const inProcess = async (root: string, moves: number, reload: boolean): Promise<
   return times;
 };
 
-/**
- * Runs `move-task` as a fresh process `moves` times. The sources run under this Node; the bundle runs as
- * the executable a user runs, so its shebang line picks Node's flags (this Node first on PATH).
- */
-const wholeProcess = (entry: string, root: string, moves: number, asExecutable = false): number[] => {
-  const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env["PATH"] ?? ""}` };
+/** Runs `move-task` as a fresh process `moves` times: `node entry`, or the bundle run as an executable. */
+const wholeProcess = (entry: string, root: string, moves: number, bundle = false): number[] => {
   const next = mover();
   const times: number[] = [];
   for (let i = 0; i < moves; i++) {
     const { wp, lane } = next(i);
     const args = [entry, "agent", "tasks", "move-task", wp, "--to", lane, "--mission", SLUG, "--actor", "bench", "--reason", "bench cycle"];
     const start = process.hrtime.bigint();
-    const run = asExecutable
-      ? spawnSync(entry, args.slice(1), { cwd: root, encoding: "utf8", env })
-      : spawnSync(process.execPath, args, { cwd: root, encoding: "utf8" });
+    const run = bundle ? spawnBundle(entry, args.slice(1), root) : spawnSync(process.execPath, args, { cwd: root, encoding: "utf8" });
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
     if (run.status !== 0) throw new Error(`move-task failed (${run.status}): ${run.stderr}`);
   }
