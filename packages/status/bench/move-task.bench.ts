@@ -4,52 +4,18 @@
  * In-process (MissionStatus already loaded, and loaded afresh per move as a command does) and as a whole
  * `spec-kitty agent tasks move-task` process, from the sources and from a bundle built like the shipped one.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MissionStatus, serializeRow } from "../src/index.ts";
+import { MissionStatus } from "../src/index.ts";
+import { makeRepo, missionMeta, wpIds } from "../test/support/git-repo.ts";
 import { type BenchRow, repoRoot, row, spawnBundle } from "./harness.ts";
 
 const SLUG = "bench-mission-01KZY1JB";
 const MISSION_ID = "01KZY1JBHRNZG2PXBPFHQ66DA3";
-const WPS = Array.from({ length: 20 }, (_, i) => `WP${String(i + 1).padStart(2, "0")}`);
+const WPS = wpIds(20);
 const CYCLE = ["claimed", "in_progress", "planned"] as const;
-
-const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8" });
-
-const makeRepo = (): string => {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), "sk-move-bench-")));
-  const dir = join(root, "kitty-specs", SLUG);
-  mkdirSync(dir, { recursive: true });
-  const meta = { mission_id: MISSION_ID, mission_slug: SLUG, slug: SLUG, mission_type: "software-dev", target_branch: "main", topology: "single_branch" };
-  writeFileSync(join(dir, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
-  const seed = WPS.map((wp, i) =>
-    serializeRow({
-      event_id: `01KZ0000000000000000000${String(i).padStart(3, "0")}`,
-      mission_slug: SLUG,
-      wp_id: wp,
-      from_lane: "genesis",
-      to_lane: "planned",
-      at: `2026-08-01T10:00:00.${String(i).padStart(6, "0")}+00:00`,
-      actor: "finalize-tasks",
-      force: false,
-      execution_mode: "worktree",
-      reason: null,
-      review_ref: null,
-      evidence: null,
-      policy_metadata: null,
-      mission_id: MISSION_ID,
-    }),
-  );
-  writeFileSync(join(dir, "status.events.jsonl"), `${seed.join("\n")}\n`);
-  git(root, "init", "-q", "-b", "main");
-  git(root, "config", "user.name", "Bench");
-  git(root, "config", "user.email", "bench@example.invalid");
-  git(root, "add", "-A");
-  git(root, "commit", "-q", "-m", "initial");
-  return root;
-};
 
 const stats = (times: number[]) => {
   const sorted = [...times].sort((a, b) => a - b);
@@ -99,7 +65,8 @@ const wholeProcess = (entry: string, root: string, moves: number, bundle = false
 export const moveTaskBench = async (): Promise<{ title: string; rows: BenchRow[] }> => {
   const work: string[] = [];
   const repo = () => {
-    const root = makeRepo();
+    // The mission the tests use: committed meta.json and a log seeding every work package into planned.
+    const { root } = makeRepo([{ dir: SLUG, meta: missionMeta(SLUG, MISSION_ID), wps: WPS }]);
     work.push(root);
     return root;
   };

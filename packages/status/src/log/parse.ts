@@ -1,5 +1,6 @@
 import * as Either from "effect/Either";
 import type { DoneEvidence, ReviewResult } from "../fsm/evidence.ts";
+import { isLane, UNINITIALIZED } from "../fsm/lanes.ts";
 import { LogReadError } from "./errors.ts";
 import { isJsonObject, type JsonObject, type JsonValue, parseJson } from "./json.ts";
 import { pyRepr, pyStr } from "./pyrepr.ts";
@@ -124,19 +125,8 @@ const skipReason = (obj: JsonObject): "retrospective" | "other" | null => {
   return null;
 };
 
-const LANES: ReadonlySet<string> = new Set<WireLane>([
-  "genesis",
-  "uninitialized",
-  "planned",
-  "claimed",
-  "in_progress",
-  "for_review",
-  "in_review",
-  "approved",
-  "done",
-  "blocked",
-  "canceled",
-]);
+/** A lane a row may name: one of the table's lanes, or the read sentinel the reference tolerates. */
+const isWireLane = (value: string): value is WireLane => isLane(value) || value === UNINITIALIZED;
 
 const REQUIRED = ["event_id", "wp_id", "from_lane", "to_lane", "at", "actor", "force", "execution_mode"] as const;
 
@@ -166,8 +156,8 @@ const decodeTransition = (obj: JsonObject): LaneTransitionRow | string => {
   if (!wellTyped) for (const key of REQUIRED) if (!Object.hasOwn(obj, key)) return `missing field '${key}'`;
   if (typeof event_id !== "string" || event_id === "") return "field 'event_id' must be a non-empty string";
   if (typeof wp_id !== "string") return "field 'wp_id' must be a string";
-  if (typeof from_lane !== "string" || !LANES.has(from_lane)) return `field 'from_lane': unknown lane ${String(from_lane)}`;
-  if (typeof to_lane !== "string" || !LANES.has(to_lane)) return `field 'to_lane': unknown lane ${String(to_lane)}`;
+  if (typeof from_lane !== "string" || !isWireLane(from_lane)) return `field 'from_lane': unknown lane ${String(from_lane)}`;
+  if (typeof to_lane !== "string" || !isWireLane(to_lane)) return `field 'to_lane': unknown lane ${String(to_lane)}`;
   if (typeof at !== "string") return "field 'at' must be a string";
   if (typeof force !== "boolean") return "field 'force' must be a boolean";
   if (typeof execution_mode !== "string") return "field 'execution_mode' must be a string";
@@ -187,8 +177,8 @@ const decodeTransition = (obj: JsonObject): LaneTransitionRow | string => {
     event_id,
     mission_slug: slug,
     wp_id,
-    from_lane: from_lane as WireLane,
-    to_lane: to_lane as WireLane,
+    from_lane,
+    to_lane,
     at,
     actor: decodeActor(obj["actor"] as JsonValue),
     force,

@@ -1,4 +1,5 @@
 import type { DoneEvidence, ReviewResult } from "../fsm/evidence.ts";
+import type { Lane, Uninitialized } from "../fsm/lanes.ts";
 import type { JsonObject } from "./json.ts";
 
 /** The file every mission keeps its lane history in, next to the materialized `status.json`. */
@@ -14,18 +15,7 @@ export interface ActorRecord {
 }
 
 /** Lanes as they may appear on the wire (the read sentinel included, as the reference tolerates it). */
-export type WireLane =
-  | "genesis"
-  | "uninitialized"
-  | "planned"
-  | "claimed"
-  | "in_progress"
-  | "for_review"
-  | "in_review"
-  | "approved"
-  | "done"
-  | "blocked"
-  | "canceled";
+export type WireLane = Lane | Uninitialized;
 
 /**
  * One lane transition row of `status.events.jsonl`, with the wire's snake_case keys.
