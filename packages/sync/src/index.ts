@@ -1,9 +1,71 @@
 /**
  * @spec-kitty/sync: project identity, the durable capture-first outbox and its Lamport clock, the one emission
- * funnel, auth and per-project consent, and delivery to a sync server (batch and WebSocket). Only entry point.
+ * funnel, and (built on the outbox API below) auth, per-project consent and delivery to a sync server.
+ * This file is the package's only public entry point (ADR-0002, ADR-0012).
+ *
+ * ## The outbox (capture side and delivery side)
+ *
+ * One SQLite database in WAL mode at `<runtime root>/sync/outbox.db` (`runtimeRoot()`: `$SPEC_KITTY_HOME`, else
+ * `~/.spec-kitty`). It holds every captured event, the machine's Lamport clock and the per-target delivery ledger.
+ * Delivery never deletes an event; only `gc` removes events already delivered.
+ *
+ * ```ts
+ * const store = OutboxStore.open(runtimeRoot());          // throws OutboxError (code OUTBOX_UNAVAILABLE|CORRUPT|LOCKED)
+ * const target = targetKey("https://sync.example", "my-team");
+ * for (const projectUuid of store.projectsWithUndelivered()) {
+ *   // consent: only send a project to the target it was enabled for
+ *   const project = store.project(projectUuid);           // every statement scoped to this project
+ *   const batch = project.selectBatch(target, { maxEvents: 1000, maxBytes: 235_929 });
+ *   // POST `{"events":[${batch.map((e) => e.json).join(",")}]}` …
+ *   project.record(target, [
+ *     { eventId: batch[0].eventId, outcome: "delivered" },
+ *     { eventId: batch[1].eventId, outcome: "retry", reason: "rejected: …", nextAttemptAt: Date.now() + 30_000 },
+ *     { eventId: batch[2].eventId, outcome: "parked", reason: "oversized event" },
+ *   ]);                                                    // one transaction; delivered/duplicate are terminal
+ *   project.recordFailure(target, "HTTP 503");            // batch-level failure: no event's attempts change
+ *   store.receive(serverLamport);                          // clocks seen in acks/snapshots advance the local clock
+ * }
+ * store.stats();                                           // what `sync status` shows, from the same tables
+ * store.close();
+ * ```
+ *
+ * - `selectBatch` returns events in capture order that are not `delivered`, `duplicate` or `parked` for that
+ *   target and whose `retry` time has come; blocked (`missing_identity`) and invalid (parked at capture) events
+ *   are never returned. A batch holds one project by construction. A single event over `maxBytes` comes alone.
+ * - The envelope's `team_slug` is the team of the target it is sent to: the sender sets it when building the body
+ *   (captured events carry `team_slug: null`), so an event can only ever carry its target's team.
  */
-export const SYNC_PACKAGE = "@spec-kitty/sync";
 
+export { runtimeRoot, outboxPath, rescuePath, legacyQueuePath } from "./paths.ts";
+export { OutboxError, type OutboxErrorCode } from "./outbox/errors.ts";
+export {
+  OutboxStore,
+  ProjectOutbox,
+  targetKey,
+  spoolUncaptured,
+  OUTBOX_SCHEMA_VERSION,
+  DEFAULT_MAX_EVENTS,
+  DEFAULT_MAX_BYTES,
+  UNDELIVERED_WARNING_THRESHOLD,
+  type OpenOptions,
+} from "./outbox/store.ts";
+export type {
+  BatchLimits,
+  BlockedReason,
+  CaptureInput,
+  CaptureReceipt,
+  DeliveryOutcome,
+  DeliveryState,
+  EventOrigin,
+  EventParkedReason,
+  GcReceipt,
+  OutboxEvent,
+  OutboxStats,
+  ParkedEvent,
+  ProjectCounters,
+  RecordReceipt,
+  TargetCounters,
+} from "./outbox/types.ts";
 // --- delivery: the response mapper and its outcome types (ADR-0013) ---
 export type { AdvertisedLimits, BatchVerdict, EventOutcome, OutcomeKind } from "./transport/outcome.ts";
 export { categorize, mapBatchResponse, parseLimits, retryAfterMs, RETRY_AFTER_CEILING_MS } from "./transport/mapper.ts";
@@ -24,7 +86,7 @@ export {
   fitBatch,
   postBatch,
 } from "./transport/batch.ts";
-export type { BatchLimits, PostBatchInput } from "./transport/batch.ts";
+export type { BatchBudget, PostBatchInput } from "./transport/batch.ts";
 export { Backoff, backgroundIntervalMs, reconnectDelayMs, sleep, BACKGROUND_BATCH_INTERVAL_MS, RECONNECT_ATTEMPTS } from "./delivery/backoff.ts";
 export { acquireLock, tryLock, withLock, LockTimeout } from "./auth/lock.ts";
 export type { Lock } from "./auth/lock.ts";
@@ -34,14 +96,14 @@ export {
   parseCredentials,
   readCredentials,
   renderCredentials,
-  runtimeRoot,
   saveCredentials,
   CredentialsError,
 } from "./auth/credentials.ts";
 export type { AuthMethod, Credentials } from "./auth/credentials.ts";
 export { AuthError, Session, checkServerUrl, chooseTeam, deviceLogin, fetchMe, logout, obtainWsToken, passwordLogin } from "./auth/client.ts";
 export type { DeviceAuthorization, SessionState, Team } from "./auth/client.ts";
-export { EMPTY_STATE, readConsent, readDeliveryState, recordPass, removeConsent, writeConsent, writeDeliveryState } from "./delivery/consent.ts";
-export type { Consent, DeliveryState } from "./delivery/consent.ts";
-export { deliveryTarget, drain } from "./delivery/drain.ts";
-export type { DeliveryOutbox, DrainOptions, DrainProgress, DrainResult, OutboxEvent, SendBatch, StopReason } from "./delivery/drain.ts";
+export { EMPTY_HEALTH, readConsent, readDeliveryHealth, recordPass, removeConsent, writeConsent, writeDeliveryHealth } from "./delivery/consent.ts";
+export type { Consent, DeliveryHealth } from "./delivery/consent.ts";
+export { drain } from "./delivery/drain.ts";
+export type { DeliverableEvent, DeliveryOutbox, DrainOptions, DrainProgress, DrainResult, SendBatch, StopReason } from "./delivery/drain.ts";
+export { rejectionDelayMs, storeOutbox } from "./delivery/outbox-port.ts";

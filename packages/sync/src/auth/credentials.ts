@@ -8,16 +8,9 @@
  *   [auth]   method ("password" | "device"), session_id             (ours; the reference ignores unknown tables)
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "smol-toml";
 import { acquireLock, LockTimeout } from "./lock.ts";
-
-/** `$SPEC_KITTY_HOME` when set and non-empty, else `~/.spec-kitty` (reference §13). */
-export const runtimeRoot = (env: NodeJS.ProcessEnv = process.env): string => {
-  const home = env["SPEC_KITTY_HOME"];
-  return home !== undefined && home !== "" ? home : join(homedir(), ".spec-kitty");
-};
 
 export const CREDENTIALS_LOCK_DEADLINE_MS = 10_000;
 

@@ -66,7 +66,7 @@ export const removeConsent = (root: string, projectUuid: string): boolean => {
 };
 
 /** Where delivery stands for a project, as the last drain or agent left it. */
-export interface DeliveryState {
+export interface DeliveryHealth {
   /** ISO time of the last pass that delivered or confirmed everything it sent; never stamped by a failed pass. */
   readonly lastSuccessAt: string | null;
   readonly lastAttemptAt: string | null;
@@ -76,11 +76,11 @@ export interface DeliveryState {
   readonly connection: string;
 }
 
-export const EMPTY_STATE: DeliveryState = { lastSuccessAt: null, lastAttemptAt: null, lastError: null, consecutiveFailures: 0, connection: "Offline" };
+export const EMPTY_HEALTH: DeliveryHealth = { lastSuccessAt: null, lastAttemptAt: null, lastError: null, consecutiveFailures: 0, connection: "Offline" };
 
-export const readDeliveryState = (root: string, projectUuid: string): DeliveryState => {
+export const readDeliveryHealth = (root: string, projectUuid: string): DeliveryHealth => {
   const json = readJson(file(root, projectUuid, ".state.json"));
-  if (json === null) return EMPTY_STATE;
+  if (json === null) return EMPTY_HEALTH;
   const s = (key: string): string | null => (typeof json[key] === "string" ? (json[key] as string) : null);
   return {
     lastSuccessAt: s("last_success_at"),
@@ -91,7 +91,7 @@ export const readDeliveryState = (root: string, projectUuid: string): DeliverySt
   };
 };
 
-export const writeDeliveryState = (root: string, projectUuid: string, state: DeliveryState): void => {
+export const writeDeliveryHealth = (root: string, projectUuid: string, state: DeliveryHealth): void => {
   try {
     writeJson(file(root, projectUuid, ".state.json"), {
       last_success_at: state.lastSuccessAt,
@@ -106,12 +106,12 @@ export const writeDeliveryState = (root: string, projectUuid: string, state: Del
 };
 
 /** Records one pass: success resets the failure count and stamps the time; failure counts and keeps the old stamp. */
-export const recordPass = (root: string, projectUuid: string, ok: boolean, error: string | null, connection?: string): DeliveryState => {
-  const before = readDeliveryState(root, projectUuid);
+export const recordPass = (root: string, projectUuid: string, ok: boolean, error: string | null, connection?: string): DeliveryHealth => {
+  const before = readDeliveryHealth(root, projectUuid);
   const now = new Date().toISOString();
-  const after: DeliveryState = ok
+  const after: DeliveryHealth = ok
     ? { lastSuccessAt: now, lastAttemptAt: now, lastError: null, consecutiveFailures: 0, connection: connection ?? before.connection }
     : { ...before, lastAttemptAt: now, lastError: error, consecutiveFailures: before.consecutiveFailures + 1, connection: connection ?? before.connection };
-  writeDeliveryState(root, projectUuid, after);
+  writeDeliveryHealth(root, projectUuid, after);
   return after;
 };

@@ -7,13 +7,13 @@
  *   401 → refresh once, resend; 400 without details → bisect; 413 → halve the window and split; 412 → halt;
  *   transient → wait (Retry-After or backoff) and resend, up to `transientRetries` times, within the deadline.
  */
-import { batchLimits, fitBatch, postBatch, type BatchLimits } from "../transport/batch.ts";
+import { batchLimits, fitBatch, postBatch, type BatchBudget } from "../transport/batch.ts";
 import { mapBatchResponse, type BatchResponse } from "../transport/mapper.ts";
 import type { AdvertisedLimits, BatchVerdict, EventOutcome, OutcomeKind } from "../transport/outcome.ts";
 import { Backoff, sleep } from "./backoff.ts";
 
 /** One undelivered event as the outbox hands it out. */
-export interface OutboxEvent {
+export interface DeliverableEvent {
   readonly eventId: string;
   /** The outbox's order (capture sequence); the cursor of a pass. */
   readonly seq: number;
@@ -24,7 +24,7 @@ export interface OutboxEvent {
 /** What the drain needs from the outbox (the capture side implements it over the project's store). */
 export interface DeliveryOutbox {
   /** Events of `projectUuid` not yet delivered to `target` nor parked, with `seq > afterSeq`, in order. */
-  selectBatch(query: { readonly projectUuid: string; readonly target: string; readonly afterSeq: number; readonly limit: number }): ReadonlyArray<OutboxEvent>;
+  selectBatch(query: { readonly projectUuid: string; readonly target: string; readonly afterSeq: number; readonly limit: number }): ReadonlyArray<DeliverableEvent>;
   /** Records the outcomes of one answer in one transaction (synced/duplicate/parked terminal, rejected bumps). */
   recordOutcomes(query: { readonly projectUuid: string; readonly target: string }, outcomes: ReadonlyArray<EventOutcome>): void;
   /** How many events of the project are still to deliver to `target` (not delivered, not parked). */
@@ -92,7 +92,7 @@ export const drain = async (options: DrainOptions): Promise<DrainResult> => {
   const send: SendBatch =
     options.send ?? ((events, accessToken, s) => postBatch({ serverUrl: options.serverUrl, accessToken, events, signal: s }));
   const prepare = options.prepare ?? ((body: string) => body);
-  let limits: BatchLimits = batchLimits(options.limits ?? {});
+  let limits: BatchBudget = batchLimits(options.limits ?? {});
   let window = limits.maxEvents;
   const counts = emptyCounts();
   const failures: Array<Extract<EventOutcome, { kind: "rejected" | "parked" }>> = [];
@@ -114,7 +114,7 @@ export const drain = async (options: DrainOptions): Promise<DrainResult> => {
   };
 
   /** One POST of `events`, with the single refresh a 401 allows. */
-  const attempt = async (events: ReadonlyArray<OutboxEvent>): Promise<BatchVerdict> => {
+  const attempt = async (events: ReadonlyArray<DeliverableEvent>): Promise<BatchVerdict> => {
     const ids = events.map((e) => e.eventId);
     const bodies = events.map((e) => prepare(e.body));
     batches += 1;
@@ -130,7 +130,7 @@ export const drain = async (options: DrainOptions): Promise<DrainResult> => {
   };
 
   /** Delivers `events` completely (splitting as the server asks) or returns why it stopped. */
-  const deliver = async (events: ReadonlyArray<OutboxEvent>): Promise<StopReason | null> => {
+  const deliver = async (events: ReadonlyArray<DeliverableEvent>): Promise<StopReason | null> => {
     const backoff = new Backoff();
     for (let tries = 0; ; tries += 1) {
       if (signal.aborted) return { kind: "aborted", message: "the pass ran out of time" };
@@ -182,5 +182,3 @@ export const drain = async (options: DrainOptions): Promise<DrainResult> => {
   }
 };
 
-/** The ledger target key of a server and team: events delivered to one are not delivered to another. */
-export const deliveryTarget = (serverUrl: string, teamSlug: string): string => `${serverUrl.replace(/\/+$/, "")}#${teamSlug}`;

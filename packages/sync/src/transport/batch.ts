@@ -28,13 +28,13 @@ const ENVELOPE_OVERHEAD = 14;
 export const BATCH_TIMEOUT_MS = 60_000;
 export const HEALTH_TIMEOUT_MS = 5_000;
 
-export interface BatchLimits {
+export interface BatchBudget {
   readonly maxEvents: number;
   readonly maxBytes: number;
 }
 
 /** The batch limits a drain plans with: the server's advertised ones when present, within our own bounds. */
-export const batchLimits = (advertised: AdvertisedLimits): BatchLimits => ({
+export const batchLimits = (advertised: AdvertisedLimits): BatchBudget => ({
   maxEvents: Math.max(1, Math.min(MAX_EVENTS_PER_BATCH, advertised.maxEventsPerBatch ?? MAX_EVENTS_PER_BATCH)),
   maxBytes: Math.floor(Math.min(advertised.maxDecompressedBytesPerBatch ?? DEFAULT_BATCH_BYTES, BATCH_BYTES_CEILING) * BATCH_BYTES_SAFETY),
 });
@@ -43,7 +43,7 @@ export const batchLimits = (advertised: AdvertisedLimits): BatchLimits => ({
  * How many of `sizes` (UTF-8 byte lengths of serialized events, in order) fit one batch. Always at least one when
  * any is given: a single event above the budget goes alone, and the server's answer decides (413 parks it).
  */
-export const fitBatch = (sizes: ReadonlyArray<number>, limits: BatchLimits): number => {
+export const fitBatch = (sizes: ReadonlyArray<number>, limits: BatchBudget): number => {
   let bytes = ENVELOPE_OVERHEAD;
   let count = 0;
   for (const size of sizes) {

@@ -1,8 +1,8 @@
 /** An in-memory DeliveryOutbox for drain tests: events in order, a per-target ledger, retry counts. */
-import type { DeliveryOutbox, EventOutcome, OutboxEvent } from "../../src/index.ts";
+import type { DeliveryOutbox, EventOutcome, DeliverableEvent } from "../../src/index.ts";
 
 export class MemoryOutbox implements DeliveryOutbox {
-  readonly events: Array<OutboxEvent & { projectUuid: string }> = [];
+  readonly events: Array<DeliverableEvent & { projectUuid: string }> = [];
   readonly ledger = new Map<string, EventOutcome["kind"]>();
   readonly retries = new Map<string, number>();
   readonly records: Array<ReadonlyArray<EventOutcome>> = [];
@@ -23,7 +23,7 @@ export class MemoryOutbox implements DeliveryOutbox {
     return kind === "synced" || kind === "duplicate" || kind === "parked";
   }
 
-  selectBatch(q: { projectUuid: string; target: string; afterSeq: number; limit: number }): ReadonlyArray<OutboxEvent> {
+  selectBatch(q: { projectUuid: string; target: string; afterSeq: number; limit: number }): ReadonlyArray<DeliverableEvent> {
     return this.events
       .filter((e) => e.projectUuid === q.projectUuid && e.seq > q.afterSeq && !this.done(q.target, e.eventId))
       .slice(0, q.limit);
