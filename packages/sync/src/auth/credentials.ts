@@ -38,7 +38,7 @@ export const credentialsPath = (root: string): string => join(root, "credentials
 const lockPath = (root: string): string => join(root, "credentials.lock");
 
 /** A naive UTC ISO time as Python's `datetime.isoformat()` writes it (no offset, no fraction when zero). */
-const naiveUtc = (ms: number): string => new Date(ms).toISOString().replace(/\.000Z$/, "").replace(/Z$/, "");
+const naiveUtc = (ms: number): string => new Date(ms).toISOString().slice(0, 19);
 
 const parseTime = (value: unknown): number | null => {
   if (typeof value !== "string" || value.trim() === "") return null;
