@@ -115,3 +115,62 @@ export { WsClient, ACK_TIMEOUT_MS, FIRST_FRAME_TIMEOUT_MS } from "./transport/we
 export type { ConnectionStatus, WsClientOptions, WsTicket } from "./transport/websocket.ts";
 export { agentLockPath, runAgent, AGENT_POLL_MS } from "./delivery/agent.ts";
 export type { AgentExit, AgentOptions } from "./delivery/agent.ts";
+
+// ---------------------------------------------------------------- project identity
+export {
+  resolveIdentity,
+  ensureIdentity,
+  parseConfig,
+  atomicWrite,
+  configPathOf,
+  CONFIG_RELATIVE_PATH,
+  IdentityError,
+  type ProjectIdentity,
+  type ConfigProblem,
+  type EnsureResult,
+} from "./identity/config.ts";
+export {
+  userName,
+  nodeIdFor,
+  generateNodeId,
+  normalizeSlug,
+  slugFromRemoteUrl,
+  deriveProjectSlug,
+  deriveBuildId,
+  canonicalUuid,
+  uuid5,
+} from "./identity/derive.ts";
+export {
+  locateGit,
+  readHead,
+  readOriginUrl,
+  repoSlugFromUrl,
+  GitMetadataResolver,
+  GIT_TIMEOUT_MS,
+  GIT_METADATA_TTL_MS,
+  type GitLocation,
+  type GitMetadata,
+} from "./identity/git.ts";
+
+// ---------------------------------------------------------------- the emission funnel
+export {
+  EmissionFunnel,
+  ENVELOPE_SCHEMA_VERSION,
+  CAPTURE_ENV,
+  pythonIsoUtc,
+  type Fact,
+  type EmitOutcome,
+  type EmitResult,
+  type FunnelOptions,
+} from "./emit/funnel.ts";
+export { validateEnvelope, type EnvelopeVerdict, type Violation } from "./emit/validate.ts";
+export {
+  statusPostCommitHook,
+  runtimeEventEmitter,
+  wpStatusChangedFact,
+  runEventFact,
+  SYNCED_RUN_EVENT_TYPES,
+} from "./emit/adapters.ts";
+
+// ---------------------------------------------------------------- the Python CLI's offline queue
+export { importLegacyQueue, LegacyQueueError, type LegacyImportReport } from "./legacy/import-queue.ts";

@@ -4,9 +4,8 @@
  * `sync.auto_start` is false, another process is delivering, or nothing is waiting. It never throws and never
  * changes the command's outcome; what went wrong comes back as one warning line.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { parse } from "yaml";
+import { resolveIdentity } from "../identity/config.ts";
+import { locateGit } from "../identity/git.ts";
 import { OutboxStore } from "../outbox/store.ts";
 import { readConsent } from "./consent.ts";
 import { deliverProject, deliveryGate, stopMessage, type DeliveryRun } from "./deliver.ts";
@@ -20,27 +19,16 @@ export interface ProjectConfig {
   readonly autoStart: boolean;
 }
 
-/** Finds `.kittify/config.yaml` from `cwd` upwards and reads the project uuid and `sync.auto_start`. */
+/**
+ * The project of `cwd`: the main repository root (a linked worktree leads back to it), its persisted uuid (read
+ * only, never written) and `sync.auto_start`. Null outside a git repository.
+ */
 export const readProjectConfig = (cwd: string): ProjectConfig | null => {
-  let dir = cwd;
-  for (;;) {
-    const path = join(dir, ".kittify", "config.yaml");
-    if (existsSync(path)) {
-      let doc: unknown;
-      try {
-        doc = parse(readFileSync(path, "utf8"));
-      } catch {
-        return { repoRoot: dir, projectUuid: null, autoStart: true };
-      }
-      const record = typeof doc === "object" && doc !== null ? (doc as Record<string, unknown>) : {};
-      const project = typeof record["project"] === "object" && record["project"] !== null ? (record["project"] as Record<string, unknown>) : {};
-      const sync = typeof record["sync"] === "object" && record["sync"] !== null ? (record["sync"] as Record<string, unknown>) : {};
-      return { repoRoot: dir, projectUuid: typeof project["uuid"] === "string" ? project["uuid"] : null, autoStart: sync["auto_start"] !== false };
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
+  const git = locateGit(cwd);
+  if (git === null) return null;
+  const identity = resolveIdentity(git.mainRoot);
+  const persisted = identity.state === "complete" || identity.state === "incomplete" ? identity.projectUuid : null;
+  return { repoRoot: git.mainRoot, projectUuid: persisted, autoStart: identity.autoStart };
 };
 
 export type FlushResult =
