@@ -12,6 +12,8 @@ const { FULL_PARSER_ENV, runDirect } = await import("./direct/index.ts");
 const direct = process.env[FULL_PARSER_ENV] === "1" ? undefined : await runDirect(argv);
 const code = direct ?? (await (await import("./main.ts")).main(argv));
 process.exitCode = code;
+// Deliver what the command captured, bounded to 5 s; never changes the exit code or stdout (ADR-0013).
+await (await import("./flush.ts")).flushAfter(argv, process.cwd());
 // Everything is done and awaited here. Exiting once both streams have flushed skips tearing down a heap that may
 // hold a whole event stream; the callbacks run after the data is written, on pipes and terminals alike.
 let pending = 2;
