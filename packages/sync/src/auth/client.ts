@@ -165,7 +165,8 @@ export const fetchMe = async (serverUrl: string, accessToken: string): Promise<{
   const teams = rawTeams.flatMap((t: unknown): Array<Team> => {
     if (typeof t !== "object" || t === null) return [];
     const r = t as Record<string, unknown>;
-    const id = typeof r["id"] === "string" ? r["id"] : typeof r["id"] === "number" ? String(r["id"]) : null;
+    // A team is named by its slug when the server has one (what the 028-era login returns), else by its id.
+    const id = typeof r["slug"] === "string" && r["slug"] !== "" ? r["slug"] : typeof r["id"] === "string" ? r["id"] : typeof r["id"] === "number" ? String(r["id"]) : null;
     if (id === null || typeof r["name"] !== "string") return [];
     return [{ id, name: r["name"], role: typeof r["role"] === "string" ? r["role"] : "", isPrivateTeamspace: r["is_private_teamspace"] === true }];
   });

@@ -127,6 +127,7 @@ export const deliverProject = async (options: DeliverOptions): Promise<DeliveryR
       projectUuid,
       target,
       serverUrl: consent.serverUrl,
+      teamSlug: consent.teamSlug,
       accessToken: () => session.accessToken().catch(() => null),
       refresh: (stale) => session.refresh(stale).catch(() => null),
       limits: limits ?? {},

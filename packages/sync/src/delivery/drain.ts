@@ -40,6 +40,8 @@ export interface DrainOptions {
   /** The delivery ledger's target key (server + team). */
   readonly target: string;
   readonly serverUrl: string;
+  /** Sent as `X-Team-Slug`: the team the server must write into. */
+  readonly teamSlug?: string;
   /** A valid access token, or null when there is no usable login. */
   readonly accessToken: () => Promise<string | null>;
   /** Refreshes after a 401 on `stale`; null when the session is gone. */
@@ -90,7 +92,8 @@ export const drain = async (options: DrainOptions): Promise<DrainResult> => {
   const query = { projectUuid, target };
   const signal = options.signal ?? new AbortController().signal;
   const send: SendBatch =
-    options.send ?? ((events, accessToken, s) => postBatch({ serverUrl: options.serverUrl, accessToken, events, signal: s }));
+    options.send ?? ((events, accessToken, s) =>
+      postBatch({ serverUrl: options.serverUrl, accessToken, events, signal: s, ...(options.teamSlug === undefined ? {} : { teamSlug: options.teamSlug }) }));
   const prepare = options.prepare ?? ((body: string) => body);
   let limits: BatchBudget = batchLimits(options.limits ?? {});
   let window = limits.maxEvents;

@@ -75,6 +75,8 @@ export interface PostBatchInput {
   readonly accessToken: string;
   /** Serialized envelopes, in order. */
   readonly events: ReadonlyArray<string>;
+  /** The team the events are for (`X-Team-Slug`): the server writes into it or refuses, never another team. */
+  readonly teamSlug?: string;
   readonly timeoutMs?: number;
   /** Aborts the request early (the caller's own deadline). */
   readonly signal?: AbortSignal;
@@ -93,6 +95,7 @@ export const postBatch = async (input: PostBatchInput): Promise<BatchResponse> =
         "Content-Type": "application/json",
         "Content-Encoding": "gzip",
         [PROTOCOL_HEADER]: PROTOCOL_VERSION,
+        ...(input.teamSlug === undefined ? {} : { "X-Team-Slug": input.teamSlug }),
       },
       body,
       signal,
