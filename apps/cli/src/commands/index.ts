@@ -10,6 +10,8 @@ const LOADERS = {
   agent: async () => (await import("./agent.ts")).agentCommand,
   next: async () => (await import("./next.ts")).nextCommand,
   runs: async () => (await import("./runs.ts")).runsCommand,
+  init: async () => (await import("./init.ts")).initCommand,
+  sync: async () => (await import("./sync.ts")).syncCommand,
 } as const;
 
 type TopLevelCommand = Awaited<ReturnType<(typeof LOADERS)[keyof typeof LOADERS]>>;
