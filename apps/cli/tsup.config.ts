@@ -16,5 +16,7 @@ export default defineConfig({
   clean: true,
   dts: false,
   outExtension: () => ({ js: ".mjs" }),
+  // Keep `node:` specifiers: `node:sqlite` (the sync outbox) exists only under that name.
+  removeNodeProtocol: false,
   banner: { js: "import { createRequire as __skCreateRequire } from 'node:module'; const require = __skCreateRequire(import.meta.url);" },
 });

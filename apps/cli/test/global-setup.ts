@@ -13,5 +13,11 @@ export default function setup(): () => void {
   const build = spawnSync(resolve(cliDir, "node_modules/.bin/tsup"), ["--out-dir", out], { cwd: cliDir, encoding: "utf8" });
   if (build.status !== 0) throw new Error(`building the CLI bundle for the tests failed:\n${build.stdout}\n${build.stderr}`);
   process.env["SPEC_KITTY_TEST_BUNDLE"] = join(out, "spec-kitty.mjs");
-  return () => rmSync(out, { recursive: true, force: true });
+  // Commands capture sync events under the runtime root: keep the tests' outbox out of the real home.
+  const home = mkdtempSync(join(tmpdir(), "sk-cli-test-home-"));
+  process.env["SPEC_KITTY_HOME"] ??= home;
+  return () => {
+    rmSync(out, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  };
 }

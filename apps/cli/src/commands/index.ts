@@ -10,6 +10,7 @@ const LOADERS = {
   agent: async () => (await import("./agent.ts")).agentCommand,
   next: async () => (await import("./next.ts")).nextCommand,
   runs: async () => (await import("./runs.ts")).runsCommand,
+  init: async () => (await import("./init.ts")).initCommand,
   auth: async () => (await import("./auth.ts")).authCommand,
   sync: async () => (await import("./sync.ts")).syncCommand,
 } as const;

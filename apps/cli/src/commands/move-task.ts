@@ -5,6 +5,7 @@ import { resolve } from "node:path";
 import type { CommitReceipt, DoneEvidence, TransitionRequest } from "@spec-kitty/status";
 import type { CommandSpec } from "../direct/parse.ts";
 import { InputFailure, UsageFailure } from "../failure.ts";
+import { commandEmission } from "../emission.ts";
 import { CliIO, printJson, printLine } from "../io.ts";
 import { loadMission, runStatus } from "./status-run.ts";
 
@@ -44,6 +45,9 @@ export const moveTaskSpec: CommandSpec = {
  * with the guard's message and writes nothing.
  */
 export const runMoveTask = (o: MoveTaskConfig) =>
+  Effect.scoped(moveTask(o));
+
+const moveTask = (o: MoveTaskConfig) =>
   Effect.gen(function* () {
     const io = yield* CliIO;
     const who = Option.getOrElse(o.actor, () => process.env["SPEC_KITTY_ACTOR"] ?? "");
@@ -51,7 +55,10 @@ export const runMoveTask = (o: MoveTaskConfig) =>
       return yield* new UsageFailure({ message: "an actor is required", hint: "pass --actor NAME or set SPEC_KITTY_ACTOR" });
     }
     const done = Option.isSome(o.evidence) ? yield* readEvidence(resolve(io.cwd, o.evidence.value)) : null;
-    const status = yield* loadMission(o.repo, Option.some(o.mission), o.json);
+    // The persisted transition is reported to sync by the status package's post-commit hook (ADR-0012).
+    const emission = commandEmission(io, Option.isSome(o.repo) ? resolve(io.cwd, o.repo.value) : undefined);
+    yield* Effect.addFinalizer(() => Effect.promise(() => emission.settle()));
+    const status = yield* loadMission(o.repo, Option.some(o.mission), o.json, { postCommitHooks: emission.postCommitHooks });
     const current = yield* runStatus(() => status.workPackage(o.wpId), o.json);
     const request: TransitionRequest = {
       wpId: o.wpId,

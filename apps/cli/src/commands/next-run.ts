@@ -1,6 +1,7 @@
 import {
   type BridgeDecision,
   decideNext,
+  defaultPorts,
   findRepoRoot,
   MissionRuntimeError,
   STEP_RESULTS,
@@ -12,6 +13,7 @@ import * as Option from "effect/Option";
 import { resolve } from "node:path";
 import type { CommandSpec } from "../direct/parse.ts";
 import { DomainFailure, UsageFailure } from "../failure.ts";
+import { commandEmission } from "../emission.ts";
 import { CliIO, printDiagnostic, printJson, printLine } from "../io.ts";
 
 /** The repository to work in: --repo, else the git repository around the working directory. Fails with exit 1. */
@@ -99,6 +101,8 @@ export const runNext = (o: NextConfig) =>
     if (o.agent.trim() === "") return yield* Effect.fail(new UsageFailure({ message: "--agent must not be empty" }));
     const repoRoot = yield* repoRootOf(o.repo);
     const missionHandle = o.mission.value;
+    // The run's mission-next events go through the one emission funnel (ADR-0012).
+    const emission = commandEmission(yield* CliIO, repoRoot);
     const decision = yield* run(
       () =>
         decideNext({
@@ -107,9 +111,10 @@ export const runNext = (o: NextConfig) =>
           agentId: o.agent,
           ...(Option.isSome(o.result) ? { result: o.result.value } : {}),
           lanesFor: (mission) => statusWorkPackageLanes(repoRoot, mission),
+          ports: { ...defaultPorts, emitter: emission.runtimeEmitter },
         }),
       o.json,
-    );
+    ).pipe(Effect.ensuring(Effect.promise(() => emission.settle())));
     for (const w of decision.warnings) yield* printDiagnostic(`warning: ${w.message}`);
     if (o.json) return yield* printJson(decisionJson(decision));
     yield* printDecision(decision);

@@ -1,10 +1,11 @@
 import * as Args from "@effect/cli/Args";
 import * as Command from "@effect/cli/Command";
 import * as Options from "@effect/cli/Options";
-import { actorIdentity, answerNext, STEP_RESULTS } from "@spec-kitty/runtime";
+import { actorIdentity, answerNext, defaultPorts, STEP_RESULTS } from "@spec-kitty/runtime";
 import * as Effect from "effect/Effect";
 import { UsageFailure } from "../failure.ts";
-import { printJson, printLine } from "../io.ts";
+import { commandEmission } from "../emission.ts";
+import { CliIO, printJson, printLine } from "../io.ts";
 import { repoRootOf, run, runNext } from "./next-run.ts";
 
 const json = Options.boolean("json").pipe(Options.withDescription("print one JSON object instead of text"));
@@ -29,10 +30,19 @@ const answerCommand = Command.make(
     Effect.gen(function* () {
       const repoRoot = yield* repoRootOf(o.repo);
       if (o.actorId.trim() === "") return yield* Effect.fail(new UsageFailure({ message: "--actor-id must not be empty" }));
+      const emission = commandEmission(yield* CliIO, repoRoot);
       const result = yield* run(
-        () => answerNext({ repoRoot, missionHandle: o.mission, decisionId: o.decisionId, answer: o.value, actor: actorIdentity(o.actorId, o.actorType) }),
+        () =>
+          answerNext({
+            repoRoot,
+            missionHandle: o.mission,
+            decisionId: o.decisionId,
+            answer: o.value,
+            actor: actorIdentity(o.actorId, o.actorType),
+            ports: { ...defaultPorts, emitter: emission.runtimeEmitter },
+          }),
         o.json,
-      );
+      ).pipe(Effect.ensuring(Effect.promise(() => emission.settle())));
       const doc = { answered: true, decision_id: o.decisionId, answer: o.value, run_id: result.ref.run_id, mission_slug: result.mission.slug, mission_id: result.mission.id };
       if (o.json) return yield* printJson(doc);
       yield* printLine(`answered ${o.decisionId} = ${o.value} (mission ${result.mission.slug}, run ${result.ref.run_id})`);

@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect";
 import * as Option from "effect/Option";
 import { resolve } from "node:path";
-import { LANES, LogReadError, MissionStatus, type StatusSnapshot } from "@spec-kitty/status";
+import { LANES, LogReadError, MissionStatus, type MissionStatusOptions, type StatusSnapshot } from "@spec-kitty/status";
 import type { CommandSpec } from "../direct/parse.ts";
 import { DomainFailure, InputFailure, UsageFailure } from "../failure.ts";
 import { CliIO, printJson, printLine } from "../io.ts";
@@ -22,11 +22,11 @@ export const runStatus = <A>(f: () => Promise<A>, json: boolean): Effect.Effect<
   );
 
 /** Loads a mission, choosing the only one when no handle is given. */
-export const loadMission = (repo: Option.Option<string>, handle: Option.Option<string>, json: boolean) =>
+export const loadMission = (repo: Option.Option<string>, handle: Option.Option<string>, json: boolean, options: MissionStatusOptions = {}) =>
   Effect.gen(function* () {
     const io = yield* CliIO;
     const root = Option.match(repo, { onNone: () => io.cwd, onSome: (dir) => resolve(io.cwd, dir) });
-    if (Option.isSome(handle)) return yield* runStatus(() => MissionStatus.load(root, handle.value), json);
+    if (Option.isSome(handle)) return yield* runStatus(() => MissionStatus.load(root, handle.value, options), json);
     const { kittySpecs, missions } = yield* runStatus(() => MissionStatus.missions(root), json);
     const [only, ...others] = missions;
     if (only === undefined) return yield* new DomainFailure({ message: `no missions under ${kittySpecs}` });
@@ -36,7 +36,7 @@ export const loadMission = (repo: Option.Option<string>, handle: Option.Option<s
         hint: `missions: ${missions.map((m) => m.dir).join(", ")}`,
       });
     }
-    return yield* runStatus(() => MissionStatus.load(root, only.dir), json);
+    return yield* runStatus(() => MissionStatus.load(root, only.dir, options), json);
   });
 
 const codeOf = (error: unknown): string =>

@@ -28,6 +28,7 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DomainFailure, InputFailure, UsageFailure } from "../failure.ts";
 import { CliIO, printDiagnostic, printJson, printLine } from "../io.ts";
+import type { SyncStatusSection } from "./sync-outbox.ts";
 
 const json = Options.boolean("json").pipe(Options.withDescription("print one JSON object instead of text"));
 
@@ -271,6 +272,25 @@ export const deliveryStatusOf = (root: string, projectUuid: string | null) => {
     last_error: health?.lastError ?? null,
     not_sending_because: reason,
   };
+};
+
+/** The delivery section of `sync status`: consent, login, connection and server of the current project. */
+export const deliveryStatusSection: SyncStatusSection = {
+  key: "delivery",
+  collect: async (ctx) => {
+    const projectUuid = readProjectConfig(ctx.cwd)?.projectUuid ?? null;
+    const d = deliveryStatusOf(ctx.runtimeRoot, projectUuid);
+    const lines = [
+      `Sync         ${d.enabled ? "enabled" : "not enabled"}${d.not_sending_because === null ? "" : ` (${d.not_sending_because})`}`,
+      `Connection   ${d.connection}`,
+      `Auth         ${d.auth}`,
+      `Server URL   ${d.server ?? "(none)"}${d.team === null ? "" : ` (team ${d.team})`}`,
+      `Last Sync    ${d.last_sync ?? "Never"}`,
+      `Agent        ${d.agent}`,
+    ];
+    if (d.consecutive_failures > 0) lines.push(`Failures     ${d.consecutive_failures} consecutive${d.last_error === null ? "" : `: ${d.last_error}`}`);
+    return { json: d, lines, healthy: true };
+  },
 };
 
 export const syncDeliverySubcommands = [enable, disable, now, agent] as const;

@@ -122,7 +122,8 @@ export class EmissionFunnel {
           const p = identity.problems[0];
           this.warnOnce("identity", `warning: sync: ${p?.message ?? identity.configPath}; events are kept locally (blocked: missing_identity) until it is fixed and 'spec-kitty init' runs`);
         } else if (identity.state === "missing") {
-          this.warnOnce("identity", `warning: sync: no project identity in ${identity.configPath}; events are kept locally (blocked: missing_identity) until 'spec-kitty init' writes it`);
+          // A repository that never ran `spec-kitty init` is the ordinary case, not a fault: its events are kept
+          // (blocked: missing_identity) without a word on every command; `sync status` and `init` say it.
         } else if (identity.problems.length > 0) {
           this.warnOnce("identity", `warning: sync: ${identity.problems[0]!.message}`);
         }
