@@ -50,8 +50,12 @@ export const egressLockPath = (root: string, projectUuid: string): string => joi
 /** Sets the envelope's `team_slug` to the target's team (captured events carry none, or a stale one). */
 export const stampTeam = (teamSlug: string) => {
   const exact = `"team_slug":${JSON.stringify(teamSlug)}`;
+  const unset = '"team_slug":null';
   return (body: string): string => {
     if (body.includes(exact)) return body;
+    // Captured envelopes carry `"team_slug":null` once, at the top level: replace it without a parse.
+    const at = body.indexOf(unset);
+    if (at > 0 && at === body.lastIndexOf(unset)) return `${body.slice(0, at)}${exact}${body.slice(at + unset.length)}`;
     const envelope = JSON.parse(body) as Record<string, unknown>;
     envelope["team_slug"] = teamSlug;
     return JSON.stringify(envelope);

@@ -12,27 +12,19 @@ import type { DeliverableEvent, DeliveryOutbox } from "./drain.ts";
 export const rejectionDelayMs = (attempts: number): number => Math.min(3_600_000, 30_000 * 2 ** Math.max(0, Math.min(attempts - 1, 20)));
 
 export const storeOutbox = (store: OutboxStore, now: () => number = Date.now): DeliveryOutbox => {
-  /** Events of this pass left untouched (pending) before the cursor: selected again, then skipped. */
-  const skipped = new Map<string, number>();
   const attempts = new Map<string, number>();
   return {
     selectBatch: ({ projectUuid, target, afterSeq, limit }) => {
-      const key = `${projectUuid}|${target}`;
-      const extra = skipped.get(key) ?? 0;
-      const rows = store.project(projectUuid).selectBatch(target, { maxEvents: limit + extra, maxBytes: Number.MAX_SAFE_INTEGER });
-      const out: Array<DeliverableEvent> = [];
-      for (const row of rows) {
-        if (row.seq <= afterSeq) continue;
+      const rows = store.project(projectUuid).selectBatch(target, { maxEvents: limit, maxBytes: Number.MAX_SAFE_INTEGER, afterSeq });
+      attempts.clear();
+      return rows.map((row): DeliverableEvent => {
         attempts.set(row.eventId, row.attempts);
-        out.push({ eventId: row.eventId, seq: row.seq, body: row.json });
-        if (out.length >= limit) break;
-      }
-      return out;
+        return { eventId: row.eventId, seq: row.seq, body: row.json };
+      });
     },
     recordOutcomes: ({ projectUuid, target }, outcomes: ReadonlyArray<EventOutcome>) => {
       const at = now();
       const rows: Array<DeliveryOutcome> = [];
-      let pending = 0;
       for (const o of outcomes) {
         if (o.kind === "synced") rows.push({ eventId: o.eventId, outcome: "delivered" });
         else if (o.kind === "duplicate") rows.push({ eventId: o.eventId, outcome: "duplicate" });
@@ -40,11 +32,8 @@ export const storeOutbox = (store: OutboxStore, now: () => number = Date.now): D
         else if (o.kind === "rejected") {
           const next = (attempts.get(o.eventId) ?? 0) + 1;
           rows.push({ eventId: o.eventId, outcome: "retry", reason: `${o.category}: ${o.reason}`, nextAttemptAt: at + rejectionDelayMs(next) });
-        } else pending += 1;
-      }
-      if (pending > 0) {
-        const key = `${projectUuid}|${target}`;
-        skipped.set(key, (skipped.get(key) ?? 0) + pending);
+        }
+        // pending: nothing recorded, the retry count stays; the pass's cursor moves past it, the next pass resends it.
       }
       if (rows.length > 0) store.project(projectUuid).record(target, rows, at);
     },

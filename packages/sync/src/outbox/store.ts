@@ -347,10 +347,10 @@ export class OutboxStore {
       const rows = this.#stmt(
         `SELECT e.seq, e.event_id, e.event_type, e.project_uuid, e.lamport, e.envelope, e.bytes, coalesce(d.attempts, 0) AS attempts
          FROM events e LEFT JOIN deliveries d ON d.seq = e.seq AND d.target = ?2
-         WHERE e.project_uuid = ?1 AND e.blocked_reason IS NULL AND e.parked_reason IS NULL
+         WHERE e.project_uuid = ?1 AND e.seq > ?5 AND e.blocked_reason IS NULL AND e.parked_reason IS NULL
            AND (d.state IS NULL OR (d.state = 'retry' AND coalesce(d.next_attempt_at, 0) <= ?3))
          ORDER BY e.seq LIMIT ?4`,
-      ).all(projectUuid, target, now, maxEvents) as Row[];
+      ).all(projectUuid, target, now, maxEvents, limits.afterSeq ?? 0) as Row[];
       const out: OutboxEvent[] = [];
       let size = 14;
       for (const r of rows) {

@@ -61,6 +61,8 @@ export interface BatchLimits {
   readonly maxBytes?: number;
   /** Skip `retry` rows whose next attempt is after this time (default: now). */
   readonly now?: number;
+  /** Only events with a capture sequence above this one (a delivery pass's cursor; default 0). */
+  readonly afterSeq?: number;
 }
 
 /** The result of one delivery attempt for one event. */
