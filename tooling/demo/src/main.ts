@@ -2,6 +2,7 @@
  * `./dev demo`: creates a throwaway spec-kitty repository in a temp folder and drives it through the `spec-kitty`
  * CLI the way a user would, printing each command and what it shows. Exits non-zero when a step does not behave.
  */
+import "./steps/sync-home.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { foundationSteps } from "./steps/foundation.ts";
 import { missionSetup } from "./steps/mission.ts";
 import { runSteps } from "./steps/run.ts";
 import { statusSteps } from "./steps/status.ts";
+import { syncSteps } from "./steps/sync.ts";
 
 const keep = process.argv.includes("--keep");
 const root = mkdtempSync(join(tmpdir(), "spec-kitty-demo-"));
@@ -23,6 +25,7 @@ try {
   statusSteps(demo);
   runSteps(demo);
   collaborationSteps(demo);
+  await syncSteps(demo);
   demo.banner("demo finished: every step behaved as expected");
 } catch (error) {
   process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,0 +1,125 @@
+/**
+ * The sync loop: a local spec-kitty-server on a free loopback port (team and user made with its admin commands),
+ * `auth login`, `sync enable`, work packages moved (each move captured), `sync status`, `sync now`, and what the
+ * server received: its event listing and the mission's view.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Demo } from "../demo.ts";
+import { MISSION_SLUG } from "./mission.ts";
+
+const TEAM = "checkout-team";
+const EMAIL = "alice@example.com";
+const PASSWORD = "demo-password-1";
+
+interface Server {
+  readonly url: string;
+  readonly child: ChildProcess;
+}
+
+const startServer = (serverBin: string, data: string): Promise<Server> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [serverBin, "serve", "--data", data, "--port", "0", "--host", "127.0.0.1", "--json", "--log-level", "warn"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`spec-kitty-server did not start within 30 s: ${err}`));
+    }, 30_000);
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      for (const line of out.split("\n")) {
+        if (!line.startsWith("{")) continue;
+        const event = JSON.parse(line) as { event?: string; url?: string };
+        if (event.event === "listening" && event.url !== undefined) {
+          clearTimeout(timer);
+          resolve({ url: event.url.replace(/\/+$/, ""), child });
+        }
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`spec-kitty-server exited (${code}) before listening: ${err}`));
+    });
+  });
+
+const stopServer = (server: Server): Promise<void> =>
+  new Promise((resolve) => {
+    if (server.child.exitCode !== null) return resolve();
+    const kill = setTimeout(() => server.child.kill("SIGKILL"), 5_000);
+    server.child.once("exit", () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    server.child.kill("SIGTERM");
+  });
+
+export const syncSteps = async (demo: Demo): Promise<void> => {
+  demo.banner("delivering the captured events to a team's sync server");
+  const serverBin = join(demo.repoRoot, "apps/server/src/bin.ts");
+  const cliBin = join(demo.repoRoot, "apps/cli/src/bin.ts");
+  const data = join(demo.root, "..", `${demo.root.split("/").pop() ?? "demo"}-server`);
+  mkdirSync(data, { recursive: true });
+  const server = await startServer(serverBin, data);
+  try {
+    demo.say(`spec-kitty-server is listening on ${server.url}; its admin commands create a team and a user:`);
+    demo.exec(process.execPath, [serverBin, "team", "create", TEAM, "--data", data]);
+    process.stdout.write(`\n$ echo '********' | spec-kitty-server user create ${EMAIL} --team ${TEAM} --password-stdin\n`);
+    const user = spawnSync(process.execPath, [serverBin, "user", "create", EMAIL, "--team", TEAM, "--password-stdin", "--data", data], { input: `${PASSWORD}\n`, encoding: "utf8", timeout: 60_000 });
+    if (user.status !== 0) throw new Error(`user create failed: ${user.stderr}`);
+    process.stdout.write(user.stdout);
+
+    demo.spec(["init"]);
+    process.stdout.write(`\n$ echo '********' | spec-kitty auth login --server ${server.url} --username ${EMAIL} --team ${TEAM} --password-stdin\n`);
+    const login = spawnSync(process.execPath, [cliBin, "auth", "login", "--server", server.url, "--username", EMAIL, "--team", TEAM, "--password-stdin"], {
+      cwd: demo.root,
+      input: `${PASSWORD}\n`,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    if (login.status !== 0) throw new Error(`auth login failed: ${login.stderr}`);
+    process.stdout.write(login.stdout);
+    demo.spec(["auth", "status"]);
+    demo.say("until the project is enabled, its events are captured but never sent:");
+    demo.spec(["sync", "status"]);
+    demo.spec(["sync", "enable"]);
+
+    demo.say("each move is captured on this machine and flushed to the server when the command ends (at most 5 s):");
+    const move = (wp: string, lane: string) =>
+      demo.spec(["agent", "tasks", "move-task", wp, "--to", lane, "--mission", MISSION_SLUG, "--actor", "alice", "--force", "--reason", "sync demo"]);
+    move("WP02", "blocked");
+    move("WP02", "in_progress");
+    demo.spec(["sync", "status"]);
+    demo.say("the flush at the end of each move already delivered everything; sync now finds nothing left:");
+    demo.spec(["sync", "now"]);
+
+    demo.say("what the server received (its event listing and the mission view):");
+    const token = await fetch(`${server.url}/api/v1/token/`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username: EMAIL, password: PASSWORD }),
+      signal: AbortSignal.timeout(10_000),
+    }).then(async (r) => ((await r.json()) as { access: string }).access);
+    const auth = { Authorization: `Bearer ${token}` };
+    const identity = JSON.parse(demo.spec(["init", "--json"], { quiet: true }).stdout) as { project_uuid?: string; project?: { uuid?: string } };
+    const projectUuid = identity.project_uuid ?? identity.project?.uuid;
+    const listing = (await fetch(`${server.url}/api/v1/events/?project_uuid=${projectUuid}&limit=1000`, { headers: auth, signal: AbortSignal.timeout(10_000) }).then((r) => r.json())) as {
+      events: ReadonlyArray<{ event_type: string; verdict: string }>;
+    };
+    const byType = new Map<string, number>();
+    for (const e of listing.events) byType.set(`${e.event_type} (${e.verdict})`, (byType.get(`${e.event_type} (${e.verdict})`) ?? 0) + 1);
+    process.stdout.write(`\n$ GET ${server.url}/api/v1/events/?project_uuid=${projectUuid}\n`);
+    for (const [type, n] of byType) process.stdout.write(`  ${String(n).padStart(3)}  ${type}\n`);
+    if (listing.events.length === 0) throw new Error("the server received no events");
+    const missions = await fetch(`${server.url}/api/v1/teams/${TEAM}/projects/${projectUuid}/missions/`, { headers: auth, signal: AbortSignal.timeout(10_000) });
+    if (missions.status !== 200) throw new Error(`the team ${TEAM} has no view of the project (HTTP ${missions.status})`);
+    process.stdout.write(`\n$ GET ${server.url}/api/v1/teams/${TEAM}/projects/${projectUuid}/missions/\n`);
+    process.stdout.write(`${JSON.stringify(await missions.json(), null, 2).split("\n").slice(0, 30).join("\n")}\n`);
+  } finally {
+    await stopServer(server);
+  }
+};
