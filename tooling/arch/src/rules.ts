@@ -142,4 +142,13 @@ export const RULES: ReadonlyArray<ForbiddenRule> = [
       reachable: true,
     },
   },
+  {
+    name: "adr-0013-e2e-runs-apps-as-processes",
+    severity: "error",
+    comment:
+      "ADR-0013: the end-to-end tests (tooling/e2e) run spec-kitty and spec-kitty-server as processes; they never " +
+      "import an app's modules (that would test an in-process wiring no user runs).",
+    from: { path: "^tooling/e2e/" },
+    to: { path: "^apps/" },
+  },
 ];
