@@ -8,7 +8,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 
 const BUNDLE = resolve(import.meta.dirname, "../dist/spec-kitty.mjs");
@@ -21,6 +21,7 @@ if (!existsSync(BUNDLE)) {
   process.exit(2);
 }
 const PATH_ENV = `${dirname(process.execPath)}:${process.env["PATH"] ?? ""}`;
+const GNU_TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
 
 const makeRepo = (dir: string): string => {
   const mission = join(dir, "kitty-specs", MISSION);
@@ -56,8 +57,8 @@ const work = mkdtempSync(join(tmpdir(), "sk-sync-capture-bench-"));
 try {
   const home = join(work, "home");
   const variants = [
-    { name: "capture on (default)", repo: makeRepo(join(work, "on")), env: { SPEC_KITTY_HOME: home } as Record<string, string>, ms: [] as number[] },
-    { name: "capture off (SPEC_KITTY_SYNC_CAPTURE=off)", repo: makeRepo(join(work, "off")), env: { SPEC_KITTY_HOME: home, SPEC_KITTY_SYNC_CAPTURE: "off" } as Record<string, string>, ms: [] as number[] },
+    { name: "capture on (default)", repo: makeRepo(join(work, "on")), env: { SPEC_KITTY_HOME: home } as Record<string, string>, ms: [] as number[], cpu: [] as number[] },
+    { name: "capture off (SPEC_KITTY_SYNC_CAPTURE=off)", repo: makeRepo(join(work, "off")), env: { SPEC_KITTY_HOME: home, SPEC_KITTY_SYNC_CAPTURE: "off" } as Record<string, string>, ms: [] as number[], cpu: [] as number[] },
   ];
   for (const v of variants) {
     const init = spawnSync(BUNDLE, ["init"], { cwd: v.repo, env: { ...process.env, PATH: PATH_ENV, ...v.env }, encoding: "utf8" });
@@ -69,22 +70,32 @@ try {
     const wp = `WP${String(i + 1).padStart(2, "0")}`;
     for (const v of i % 2 === 0 ? variants : [...variants].reverse()) {
       const start = process.hrtime.bigint();
-      const r = spawnSync(BUNDLE, ["agent", "tasks", "move-task", wp, "--to", "claimed", "--mission", MISSION, "--actor", "bench"], {
-        cwd: v.repo,
-        env: { ...process.env, PATH: PATH_ENV, ...v.env },
-        encoding: "utf8",
-      });
+      const args = ["agent", "tasks", "move-task", wp, "--to", "claimed", "--mission", MISSION, "--actor", "bench"];
+      // GNU time adds the CPU time (user + system) of the process and of the git processes it waits for: on a busy
+      // machine that is a far steadier figure than wall time.
+      const r = GNU_TIME
+        ? spawnSync(GNU_TIME, ["-f", "%U %S", BUNDLE, ...args], { cwd: v.repo, env: { ...process.env, PATH: PATH_ENV, ...v.env }, encoding: "utf8" })
+        : spawnSync(BUNDLE, args, { cwd: v.repo, env: { ...process.env, PATH: PATH_ENV, ...v.env }, encoding: "utf8" });
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (r.status !== 0 || r.stderr !== "") throw new Error(`${v.name}: exit ${r.status}: ${r.stderr}`);
-      if (i > 0) v.ms.push(ms); // the first pair warms the compile cache and the file system
+      const errLines = r.stderr.trim() === "" ? [] : r.stderr.trim().split("\n");
+      const cpu = GNU_TIME ? errLines.pop()!.split(" ").reduce((a, x) => a + Number(x) * 1000, 0) : NaN;
+      if (r.status !== 0 || errLines.length > 0) throw new Error(`${v.name}: exit ${r.status}: ${r.stderr}`);
+      if (i > 0) {
+        // the first pair warms the compile cache and the file system
+        v.ms.push(ms);
+        v.cpu.push(cpu);
+      }
     }
   }
   const [on, off] = variants;
   process.stdout.write(`\nagent tasks move-task, whole process (bundle from its shebang), ${RUNS} alternating runs each (node ${process.version})\n\n`);
-  process.stdout.write("| variant | median | best |\n|---|---|---|\n");
-  for (const v of variants) process.stdout.write(`| ${v.name} | ${median(v.ms).toFixed(1)} ms | ${Math.min(...v.ms).toFixed(1)} ms |\n`);
-  const deltas = on!.ms.map((x, i) => x - off!.ms[i]!);
-  process.stdout.write(`| difference (paired, median) | ${median(deltas).toFixed(1)} ms | |\n`);
+  process.stdout.write("| variant | median wall | best wall | median CPU (user+sys) | best CPU |\n|---|---|---|---|---|\n");
+  for (const v of variants)
+    process.stdout.write(`| ${v.name} | ${median(v.ms).toFixed(1)} ms | ${Math.min(...v.ms).toFixed(1)} ms | ${median(v.cpu).toFixed(0)} ms | ${Math.min(...v.cpu).toFixed(0)} ms |\n`);
+  const wall = on!.ms.map((x, i) => x - off!.ms[i]!);
+  const cpu = on!.cpu.map((x, i) => x - off!.cpu[i]!);
+  process.stdout.write(`| difference on − off (paired median) | ${median(wall).toFixed(1)} ms | | ${median(cpu).toFixed(0)} ms | |\n`);
+  process.stdout.write(`\nload average at the end: ${loadavg().map((x) => x.toFixed(2)).join(" ")}\n`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
