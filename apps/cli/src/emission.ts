@@ -24,7 +24,15 @@ export const commandEmission = (io: { readonly cwd: string; readonly stderr: (te
   const pending: Array<Promise<unknown>> = [];
   const get = (): Promise<EmissionFunnel> =>
     (funnel ??= loadSync().then(
-      (sync) => new sync.EmissionFunnel({ cwd: io.cwd, ...(repoDir === undefined ? {} : { repoDir }), diagnostics: (line) => io.stderr(`${line}\n`) }),
+      // Validation is deferred: loading the contracts (Effect Schema) would cost more than the whole capture; the
+      // events are judged by `releaseCaptured` before delivery (and by `sync status`).
+      (sync) =>
+        new sync.EmissionFunnel({
+          cwd: io.cwd,
+          ...(repoDir === undefined ? {} : { repoDir }),
+          diagnostics: (line) => io.stderr(`${line}\n`),
+          validation: "deferred",
+        }),
     ));
   const warnLoadFailure = (error: unknown): void => {
     io.stderr(`warning: sync: events of this command were not captured (the sync package failed to load: ${error instanceof Error ? error.message : String(error)})\n`);

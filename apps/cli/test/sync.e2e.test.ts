@@ -252,3 +252,58 @@ describe("sync gc and import-legacy-queue", () => {
     expect(bad.stderr).toContain("'soon' is not a duration");
   });
 });
+
+describe("next emits its mission-next events through the funnel", () => {
+  const TEMPLATE = `mission:
+  key: custom
+  name: Custom mission
+  version: "1.0.0"
+steps:
+  - id: setup
+    title: Setup
+    prompt: Set things up.
+  - id: implement
+    title: Implement
+    depends_on: [setup]
+`;
+  const NSLUG = "demo-01KT6HVH";
+  const NMID = "01KT6HVH3QND4Q3KCGH2419N4J";
+  const makeRunRepo = (): string => {
+    const root = temp("sk-sync-next-");
+    const mission = join(root, "kitty-specs", NSLUG);
+    mkdirSync(join(mission, "tasks"), { recursive: true });
+    writeFileSync(
+      join(mission, "meta.json"),
+      `${JSON.stringify({ created_at: "2026-01-01T00:00:00+00:00", friendly_name: "Demo", mission_id: NMID, mission_slug: NSLUG, mission_type: "custom", slug: NSLUG, target_branch: "main" }, null, 2)}\n`,
+    );
+    writeFileSync(join(mission, "tasks", "WP01-part.md"), "---\nwork_package_id: WP01\ntitle: Part\n---\n");
+    writeFileSync(
+      join(mission, "status.events.jsonl"),
+      `{"actor": "finalize-tasks", "at": "2026-01-01T00:00:00+00:00", "event_id": "01J0000000000000000000WP01", "evidence": null, "execution_mode": "worktree", "force": false, "from_lane": "genesis", "mission_id": "${NMID}", "mission_slug": "${NSLUG}", "policy_metadata": null, "reason": null, "review_ref": null, "to_lane": "planned", "wp_id": "WP01"}\n`,
+    );
+    mkdirSync(join(root, ".kittify", "missions", "custom"), { recursive: true });
+    writeFileSync(join(root, ".kittify", "missions", "custom", "mission-runtime.yaml"), TEMPLATE);
+    initRepoWithEverything(root, "E2E");
+    return root;
+  };
+
+  it("captures the run's events with one correlation id, all valid, and prints what it prints without capture", () => {
+    const root = makeRunRepo();
+    const home = temp("sk-home-");
+    expect(cli(home, root, ["init"]).status).toBe(0);
+    const r = cli(home, root, ["next", "--mission", NSLUG, "--agent", "a-1", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe("");
+    const rows = outbox(home);
+    const types = rows.map((x) => x.envelope["event_type"]);
+    expect(types[0]).toBe("MissionRunStarted");
+    expect(types).toContain("NextStepIssued");
+    expect(new Set(rows.map((x) => x.envelope["correlation_id"])).size).toBe(1);
+    const status = JSON.parse(cli(home, root, ["sync", "status", "--json"]).stdout);
+    expect(status.outbox.parked_events).toEqual([]);
+    expect(status.outbox.projects[0]).toMatchObject({ captured: rows.length, unvalidated: 0, parked: {} });
+    const off = cli(temp("sk-home-"), makeRunRepo(), ["next", "--mission", NSLUG, "--agent", "a-1", "--json"], { SPEC_KITTY_SYNC_CAPTURE: "off" });
+    const strip = (s: string) => ({ ...(JSON.parse(s) as Record<string, unknown>), run_id: "<run>" });
+    expect(strip(off.stdout)).toEqual(strip(r.stdout));
+  });
+});

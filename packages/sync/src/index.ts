@@ -29,6 +29,8 @@
  * store.close();
  * ```
  *
+ * - Before selecting, delivery calls `await releaseCaptured(store)`: events captured with deferred validation
+ *   (the CLI's hot commands) are judged by @spec-kitty/events and become selectable, or are parked.
  * - `selectBatch` returns events in capture order that are not `delivered`, `duplicate` or `parked` for that
  *   target and whose `retry` time has come; blocked (`missing_identity`) and invalid (parked at capture) events
  *   are never returned. A batch holds one project by construction. A single event over `maxBytes` comes alone.
@@ -164,6 +166,7 @@ export {
   type FunnelOptions,
 } from "./emit/funnel.ts";
 export { validateEnvelope, type EnvelopeVerdict, type Violation } from "./emit/validate.ts";
+export { releaseCaptured, type ReleaseReport } from "./emit/release.ts";
 export {
   statusPostCommitHook,
   runtimeEventEmitter,

@@ -144,3 +144,28 @@ describe("the emission funnel", () => {
     s.close();
   });
 });
+
+describe("deferred validation", () => {
+  it("captures first; releaseCaptured makes valid events selectable and parks invalid ones with one warning", async () => {
+    const { releaseCaptured } = await import("../src/index.ts");
+    const repo = makeRepo();
+    const { identity } = ensureIdentity(repo);
+    const home = tempDir();
+    const f = new EmissionFunnel({ cwd: repo, root: home, validation: "deferred", diagnostics: () => undefined });
+    const ok = await f.emit(statusFact("WP01"));
+    const bad = await f.emit({ ...statusFact("WP02"), payload: { ...statusFact().payload, execution_mode: "teleport" } });
+    f.close();
+    expect([ok.outcome, bad.outcome]).toEqual(["captured", "captured"]);
+    const s = OutboxStore.open(home);
+    expect(s.project(identity.projectUuid!).selectBatch("t|x")).toEqual([]);
+    expect(s.stats().projects[0]!.unvalidated).toBe(2);
+    const lines: string[] = [];
+    expect(await releaseCaptured(s, { diagnostics: (l) => lines.push(l) })).toEqual({ released: 1, parked: 1 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(bad.eventId);
+    expect(s.project(identity.projectUuid!).selectBatch("t|x").map((e) => e.eventId)).toEqual([ok.eventId]);
+    expect(s.stats().parkedEvents.map((p) => p.eventId)).toEqual([bad.eventId]);
+    expect(await releaseCaptured(s)).toEqual({ released: 0, parked: 0 });
+    s.close();
+  });
+});

@@ -14,6 +14,9 @@ interface RuleSide {
   readonly circular?: boolean;
   /** Also matches what `from` reaches through other modules, not only what it imports itself. */
   readonly reachable?: boolean;
+  /** Only dynamic `import()` (true) or only static imports (false). */
+  readonly dynamic?: boolean;
+  readonly dependencyTypesNot?: ReadonlyArray<string>;
 }
 
 export interface ForbiddenRule {
@@ -141,6 +144,15 @@ export const RULES: ReadonlyArray<ForbiddenRule> = [
       path: ["(^|/)@effect/(cli|platform|platform-node)/", "^apps/cli/src/(main|commands/(index|agent|doctor|events|next|runs|status))\\.ts$"],
       reachable: true,
     },
+  },
+  {
+    name: "adr-0012-sync-loads-events-lazily",
+    severity: "error",
+    comment:
+      "ADR-0012 §7: @spec-kitty/sync loads @spec-kitty/events only by dynamic import() (its contracts bring Effect " +
+      "Schema, which the capture path of the hot commands cannot afford); type-only imports are fine.",
+    from: { path: "^packages/sync/src/" },
+    to: { path: "^packages/events/", dynamic: false, dependencyTypesNot: ["type-only"] },
   },
   {
     name: "adr-0013-e2e-runs-apps-as-processes",

@@ -15,6 +15,7 @@ export const VIOLATIONS = {
   cycle: "adr-0004-no-cycles",
   "status-internals": "adr-0008-status-internals",
   "direct-path-loads-full-parser": "adr-0011-direct-path-without-effect-cli",
+  "sync-imports-events-statically": "adr-0012-sync-loads-events-lazily",
   "e2e-imports-app": "adr-0013-e2e-runs-apps-as-processes",
 } as const;
 

@@ -3,7 +3,7 @@ import * as Options from "@effect/cli/Options";
 import * as Effect from "effect/Effect";
 import * as Option from "effect/Option";
 import { resolve } from "node:path";
-import { ensureIdentity, IdentityError, locateGit, OutboxStore, runtimeRoot } from "@spec-kitty/sync";
+import { ensureIdentity, IdentityError, locateGit, OutboxStore, releaseCaptured, runtimeRoot } from "@spec-kitty/sync";
 import { DomainFailure, InputFailure } from "../failure.ts";
 import { CliIO, printDiagnostic, printJson, printLine } from "../io.ts";
 
@@ -34,17 +34,24 @@ export const initCommand = Command.make("init", { json, repo }, (o) =>
     if (result.warning !== null) yield* printDiagnostic(`warning: ${result.warning}`);
     // Events captured in this repository while it had no identity now belong to the project.
     let adopted = 0;
-    if (result.written || id.state === "complete") {
-      try {
-        const store = OutboxStore.open(runtimeRoot());
+    if (result.warning === null) {
+      const diagnostics: string[] = [];
+      adopted = yield* Effect.promise(async () => {
         try {
-          if (result.warning === null) adopted = store.adoptUnidentified(mainRoot, { projectUuid: id.projectUuid!, projectSlug: id.projectSlug, buildId: id.buildId! });
-        } finally {
-          store.close();
+          const store = OutboxStore.open(runtimeRoot());
+          try {
+            const n = store.adoptUnidentified(mainRoot, { projectUuid: id.projectUuid!, projectSlug: id.projectSlug, buildId: id.buildId! });
+            await releaseCaptured(store, { diagnostics: (l) => diagnostics.push(l) });
+            return n;
+          } finally {
+            store.close();
+          }
+        } catch (e) {
+          diagnostics.push(`warning: sync: ${e instanceof Error ? e.message : String(e)}; events captured before init stay blocked until the outbox can be opened and init runs again`);
+          return 0;
         }
-      } catch (e) {
-        yield* printDiagnostic(`warning: sync: ${e instanceof Error ? e.message : String(e)}; events captured before init stay blocked until the outbox can be opened and init runs again`);
-      }
+      });
+      for (const d of diagnostics) yield* printDiagnostic(d);
     }
     const doc = {
       config_path: id.configPath,

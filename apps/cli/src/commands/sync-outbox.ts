@@ -13,6 +13,7 @@ import {
   OutboxError,
   OutboxStore,
   type OutboxStats,
+  releaseCaptured,
   rescuePath,
   resolveIdentity,
   runtimeRoot,
@@ -100,6 +101,7 @@ const outboxSection: SyncStatusSection = {
       undelivered: p.undelivered,
       blocked: p.blocked,
       parked: p.parked,
+      unvalidated: p.unvalidated,
       oldest_undelivered_at: iso(p.oldestUndeliveredAt),
       last_captured_at: iso(p.lastCapturedAt),
       targets: p.targets.map((t) => ({
@@ -158,18 +160,24 @@ export const syncStatusCommand = Command.make("status", { json }, (o) =>
   Effect.gen(function* () {
     const io = yield* CliIO;
     const root = runtimeRoot();
-    let outbox: OutboxStats | null = null;
-    let outboxError: OutboxError | null = null;
-    try {
-      const store = OutboxStore.open(root);
+    const diagnostics: string[] = [];
+    const read = yield* Effect.promise(async (): Promise<{ outbox: OutboxStats | null; error: OutboxError | null }> => {
       try {
-        outbox = store.stats();
-      } finally {
-        store.close();
+        const store = OutboxStore.open(root);
+        try {
+          // Judge what was captured with deferred validation, so parked events show here with their reasons.
+          await releaseCaptured(store, { diagnostics: (l) => diagnostics.push(l) });
+          return { outbox: store.stats(), error: null };
+        } finally {
+          store.close();
+        }
+      } catch (e) {
+        return { outbox: null, error: e instanceof OutboxError ? e : new OutboxError("OUTBOX_UNAVAILABLE", root, String(e)) };
       }
-    } catch (e) {
-      outboxError = e instanceof OutboxError ? e : new OutboxError("OUTBOX_UNAVAILABLE", root, String(e));
-    }
+    });
+    const outbox = read.outbox;
+    const outboxError = read.error;
+    for (const d of diagnostics) yield* printDiagnostic(d);
     const ctx: SyncStatusContext = { runtimeRoot: root, cwd: io.cwd, outbox, outboxError };
     const doc: Record<string, unknown> = { runtime_root: root };
     const lines: string[] = [];

@@ -64,6 +64,12 @@ export interface FunnelOptions {
   readonly diagnostics?: (line: string) => void;
   readonly now?: () => Date;
   readonly busyTimeoutMs?: number;
+  /**
+   * `inline` (default): validate with @spec-kitty/events before capture. `deferred`: capture first, unvalidated
+   * (not selectable for delivery), and let `releaseCaptured` judge it later — for commands whose budget cannot
+   * pay for loading the contracts (Effect Schema) on every run.
+   */
+  readonly validation?: "inline" | "deferred";
 }
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, "0");
@@ -73,6 +79,13 @@ export const pythonIsoUtc = (d: Date): string =>
   `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}000+00:00`;
 
 const PLACEHOLDER_UUID = "00000000-0000-4000-8000-000000000000";
+
+/** An envelope still without project identity is judged with stand-ins for the fields identity fills later. */
+export const withPlaceholderIdentity = (envelope: Readonly<Record<string, unknown>>): Record<string, unknown> => ({
+  ...envelope,
+  project_uuid: envelope["project_uuid"] ?? PLACEHOLDER_UUID,
+  build_id: envelope["build_id"] ?? "pending-identity",
+});
 
 /**
  * The one emission funnel: every event a command reports goes through `emit`, which builds the canonical 3.0.0
@@ -193,9 +206,10 @@ export class EmissionFunnel {
       head_commit_sha: git.head_commit_sha,
       repo_slug: git.repo_slug,
     };
-    const verdict: EnvelopeVerdict = await validateEnvelope(
-      deliverable ? envelope : { ...envelope, project_uuid: PLACEHOLDER_UUID, build_id: "pending-identity" },
-    );
+    const deferred = this.#o.validation === "deferred";
+    const verdict: EnvelopeVerdict = deferred
+      ? { valid: true, violations: [] }
+      : await validateEnvelope(deliverable ? envelope : withPlaceholderIdentity(envelope));
     const input: CaptureInput = {
       eventId,
       eventType: fact.eventType,
@@ -205,6 +219,7 @@ export class EmissionFunnel {
       blockedReason: deliverable ? null : "missing_identity",
       parkedReason: verdict.valid ? null : "invalid_envelope",
       violations: verdict.valid ? null : verdict.violations,
+      unvalidated: deferred,
     };
     if (!verdict.valid) {
       const first = verdict.violations[0];

@@ -1,3 +1,5 @@
+import type * as Events from "@spec-kitty/events";
+
 /** One contract violation of an envelope, as `@spec-kitty/events` reports it. */
 export interface Violation {
   readonly code: string;
@@ -10,7 +12,7 @@ export interface EnvelopeVerdict {
   readonly violations: ReadonlyArray<Violation>;
 }
 
-type EventsModule = typeof import("@spec-kitty/events");
+type EventsModule = typeof Events;
 let events: Promise<EventsModule> | null = null;
 
 /** `@spec-kitty/events` is loaded on the first validation only (it brings Effect Schema with it). */

@@ -49,8 +49,10 @@ CREATE TABLE IF NOT EXISTS events (
   captured_at INTEGER NOT NULL,
   blocked_reason TEXT,
   parked_reason TEXT,
-  violations TEXT
+  violations TEXT,
+  unvalidated INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX IF NOT EXISTS events_unvalidated ON events (seq) WHERE unvalidated = 1;
 CREATE UNIQUE INDEX IF NOT EXISTS events_capture_lamport ON events (lamport) WHERE origin = 'capture';
 CREATE INDEX IF NOT EXISTS events_project ON events (project_uuid, seq);
 CREATE INDEX IF NOT EXISTS events_unidentified ON events (repo_root) WHERE project_uuid IS NULL;
@@ -230,7 +232,7 @@ export class OutboxStore {
         const json = JSON.stringify(envelope);
         const r = this.#stmt(
           `INSERT INTO events (event_id, project_uuid, repo_root, event_type, lamport, origin, envelope, bytes, captured_at,
-             blocked_reason, parked_reason, violations) VALUES (?, ?, ?, ?, ?, 'capture', ?, ?, ?, ?, ?, ?)`,
+             blocked_reason, parked_reason, violations, unvalidated) VALUES (?, ?, ?, ?, ?, 'capture', ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           input.eventId,
           input.projectUuid,
@@ -243,6 +245,7 @@ export class OutboxStore {
           input.blockedReason ?? null,
           input.parkedReason ?? null,
           input.violations ? JSON.stringify(input.violations) : null,
+          input.unvalidated === true ? 1 : 0,
         );
         return { seq: num(r.lastInsertRowid), eventId: input.eventId, lamport };
       }),
@@ -317,6 +320,36 @@ export class OutboxStore {
     );
   }
 
+  // ---------------------------------------------------------------- deferred validation
+
+  /** Events captured before their validation (oldest first), at most `limit`. */
+  unvalidated(limit = 1000): ReadonlyArray<{ readonly eventId: string; readonly projectUuid: string | null; readonly json: string }> {
+    return this.#guard("reading events awaiting validation", () =>
+      (this.#stmt("SELECT event_id, project_uuid, envelope FROM events WHERE unvalidated = 1 ORDER BY seq LIMIT ?").all(limit) as Row[]).map((r) => ({
+        eventId: String(r["event_id"]),
+        projectUuid: strOrNull(r["project_uuid"]),
+        json: String(r["envelope"]),
+      })),
+    );
+  }
+
+  /** Records verdicts of deferred validation in one transaction: valid events become selectable, invalid ones
+   * are parked with their violations. Returns how many were settled. */
+  settleValidation(verdicts: ReadonlyArray<{ readonly eventId: string; readonly violations: ReadonlyArray<unknown> }>): number {
+    return this.#guard("recording validation verdicts", () =>
+      this.#tx(() => {
+        const ok = this.#stmt("UPDATE events SET unvalidated = 0 WHERE event_id = ? AND unvalidated = 1");
+        const bad = this.#stmt("UPDATE events SET unvalidated = 0, parked_reason = 'invalid_envelope', violations = ? WHERE event_id = ? AND unvalidated = 1");
+        let n = 0;
+        for (const v of verdicts) {
+          const r = v.violations.length === 0 ? ok.run(v.eventId) : bad.run(JSON.stringify(v.violations), v.eventId);
+          n += num(r.changes);
+        }
+        return n;
+      }),
+    );
+  }
+
   // ---------------------------------------------------------------- delivery side
 
   /** Projects that have events not yet delivered (or duplicate, or parked) to any target, oldest first. */
@@ -325,7 +358,7 @@ export class OutboxStore {
       (
         this.#stmt(
           `SELECT e.project_uuid AS p, min(e.seq) AS first FROM events e
-           WHERE e.project_uuid IS NOT NULL AND e.blocked_reason IS NULL AND e.parked_reason IS NULL
+           WHERE e.project_uuid IS NOT NULL AND e.blocked_reason IS NULL AND e.parked_reason IS NULL AND e.unvalidated = 0
              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.seq = e.seq AND d.state IN ('delivered', 'duplicate', 'parked'))
            GROUP BY e.project_uuid ORDER BY first`,
         ).all() as Row[]
@@ -347,7 +380,7 @@ export class OutboxStore {
       const rows = this.#stmt(
         `SELECT e.seq, e.event_id, e.event_type, e.project_uuid, e.lamport, e.envelope, e.bytes, coalesce(d.attempts, 0) AS attempts
          FROM events e LEFT JOIN deliveries d ON d.seq = e.seq AND d.target = ?2
-         WHERE e.project_uuid = ?1 AND e.seq > ?5 AND e.blocked_reason IS NULL AND e.parked_reason IS NULL
+         WHERE e.project_uuid = ?1 AND e.seq > ?5 AND e.blocked_reason IS NULL AND e.parked_reason IS NULL AND e.unvalidated = 0
            AND (d.state IS NULL OR (d.state = 'retry' AND coalesce(d.next_attempt_at, 0) <= ?3))
          ORDER BY e.seq LIMIT ?4`,
       ).all(projectUuid, target, now, maxEvents, limits.afterSeq ?? 0) as Row[];
@@ -445,7 +478,7 @@ export class OutboxStore {
       (
         this.#stmt(
           `SELECT count(*) AS n FROM events e WHERE e.project_uuid = ? AND e.blocked_reason IS NULL AND e.parked_reason IS NULL
-           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.seq = e.seq AND d.target = ?)`,
+           AND e.unvalidated = 0 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.seq = e.seq AND d.target = ?)`,
         ).get(projectUuid, target) as Row
       )["n"],
     );
@@ -494,6 +527,9 @@ export class OutboxStore {
           .all(key) as Row[]) {
           parked[String(r["r"])] = num(r["n"]);
         }
+        const unvalidated = num(
+          (this.#db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where} AND e.unvalidated = 1`).get(key) as Row)["n"],
+        );
         const und = this.#db
           .prepare(
             `SELECT count(*) AS n, min(captured_at) AS oldest FROM events e WHERE ${where} AND e.parked_reason IS NULL
@@ -518,6 +554,7 @@ export class OutboxStore {
           undelivered: num(und["n"]),
           blocked,
           parked,
+          unvalidated,
           oldestUndeliveredAt: numOrNull(und["oldest"]),
           lastCapturedAt: numOrNull(g["last"]),
           targets,

@@ -29,6 +29,8 @@ export interface CaptureInput {
   readonly parkedReason?: EventParkedReason | null;
   /** For a parked event, why (e.g. the envelope's contract violations). */
   readonly violations?: ReadonlyArray<unknown> | null;
+  /** Captured before validation: not selectable until `releaseCaptured` has judged it. */
+  readonly unvalidated?: boolean;
 }
 
 export interface CaptureReceipt {
@@ -109,6 +111,8 @@ export interface ProjectCounters {
   readonly blocked: Readonly<Record<string, number>>;
   /** Events parked at capture (invalid), by reason. */
   readonly parked: Readonly<Record<string, number>>;
+  /** Events captured but not yet validated (released by `releaseCaptured`). */
+  readonly unvalidated: number;
   readonly oldestUndeliveredAt: number | null;
   readonly lastCapturedAt: number | null;
   readonly targets: ReadonlyArray<TargetCounters>;
