@@ -144,7 +144,7 @@ const now = Command.make(
           const total = consent === null ? 0 : store.project(projectUuid).counters(targetKey(consent.serverUrl, consent.teamSlug)).pending;
           const bar = progressBar(process.stderr.isTTY === true && !o.json);
           const run: DeliveryRun = yield* Effect.promise(() =>
-            deliverProject({ root, store, projectUuid, mode: "now", onProgress: (p) => bar.update(p, total) }),
+            deliverProject({ root, store, projectUuid, mode: "now", onProgress: (p) => bar.update(p, total), diagnostics: (l) => process.stderr.write(`${l}\n`) }),
           );
           bar.end();
           if (!run.sent) {

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { obtainWsToken, Session } from "../auth/client.ts";
 import { tryLock } from "../auth/lock.ts";
+import { releaseCaptured } from "../emit/release.ts";
 import { OutboxStore, targetKey } from "../outbox/store.ts";
 import { fetchAdvertisedLimits } from "../transport/batch.ts";
 import type { AdvertisedLimits, EventOutcome } from "../transport/outcome.ts";
@@ -77,6 +78,7 @@ export const runAgent = async (options: AgentOptions): Promise<AgentExit> => {
       }
       let failed = false;
       let progressed = false;
+      await releaseCaptured(store, { diagnostics: log }).catch(() => undefined);
       const projects = store.projectsWithUndelivered().filter((uuid) => readConsent(root, uuid) !== null);
       for (const projectUuid of projects) {
         if (signal.aborted) break;

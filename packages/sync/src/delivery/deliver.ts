@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { Session } from "../auth/client.ts";
 import { tryLock, acquireLock, type Lock } from "../auth/lock.ts";
+import { releaseCaptured } from "../emit/release.ts";
 import { targetKey, type OutboxStore } from "../outbox/store.ts";
 import { fetchAdvertisedLimits } from "../transport/batch.ts";
 import type { AdvertisedLimits } from "../transport/outcome.ts";
@@ -42,6 +43,8 @@ export interface DeliverOptions {
   readonly limits?: AdvertisedLimits | null;
   /** How long to wait for another process's delivery of the same project (flush: 0, skip at once). */
   readonly lockWaitMs?: number;
+  /** Where the verdicts on events captured with deferred validation are said (default: nowhere; status shows them). */
+  readonly diagnostics?: (line: string) => void;
 }
 
 /** The egress lock of a project: one delivering process at a time, so two drains never race the same events. */
@@ -120,6 +123,8 @@ export const deliverProject = async (options: DeliverOptions): Promise<DeliveryR
     return { sent: false, reason: { code: "busy", message: "another spec-kitty process is delivering this project's events" }, remaining: remainingFor(target) };
   }
   try {
+    // Events captured with deferred validation become selectable (or parked as invalid) only once judged.
+    await releaseCaptured(store, { diagnostics: options.diagnostics ?? (() => undefined) }).catch(() => undefined);
     let limits = options.limits ?? null;
     if (limits === null && options.mode !== "flush") {
       const token = await session.accessToken().catch(() => null);
