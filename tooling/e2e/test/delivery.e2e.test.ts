@@ -97,6 +97,40 @@ describe("delivery end to end (CLI → fault proxy → spec-kitty-server)", () =
     expect(counts(await serverEvents(server.url, token, project.uuid)).size).toBe(20);
   });
 
+  it("device login: the code is approved at the server's page, the session (with the team from /api/v1/me) delivers", async () => {
+    const machine = new Machine();
+    const project = makeProject("device");
+    const child = machine.spawnCli(["auth", "login", "--server", server.url, "--device", "--team", account.team, "--json", "--timeout", "60"], project.dir);
+    let stderr = "";
+    let stdout = "";
+    child.stdout?.on("data", (c: Buffer) => (stdout += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const code = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no device code shown: ${stderr}`)), 30_000);
+      child.stderr?.on("data", (c: Buffer) => {
+        stderr += c.toString();
+        const m = /enter the code (\S+)/.exec(stderr);
+        if (m?.[1] !== undefined) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+    });
+    const approve = await fetch(`${server.url}/device`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ user_code: code, email: account.email, password: account.password }).toString(),
+    });
+    expect(approve.status).toBe(200);
+    expect(await exited).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ authenticated: true, method: "device", team: account.team });
+    expect((await machine.cli(["sync", "enable"], { cwd: project.dir })).status).toBe(0);
+    const seeded = (await machine.seed(project.dir, 12)).stdout.trim().split("\n");
+    const now = await machine.cli(["sync", "now", "--json"], { cwd: project.dir });
+    expect(now.status, now.stderr).toBe(0);
+    expect(new Set(await serverEvents(server.url, token, project.uuid))).toEqual(new Set(seeded));
+  });
+
   it("two projects on one machine, one enabled: not one event of the other reaches the server", async () => {
     const machine = await loggedInMachine();
     const enabled = makeProject("enabled");
