@@ -47,6 +47,9 @@ export const runAgent = async (options: AgentOptions): Promise<AgentExit> => {
   const backoff = new Backoff();
   const limitsCache = new Map<string, AdvertisedLimits | null>();
   let status: ConnectionStatus = "Offline";
+  // A stop request closes the socket at once, which settles any send still waiting for its ack.
+  const onAbort = (): void => void ws?.close();
+  signal.addEventListener("abort", onAbort, { once: true });
   try {
     store = OutboxStore.open(root);
     log(`sync agent started for ${root} (pid ${process.pid})`);
@@ -101,7 +104,10 @@ export const runAgent = async (options: AgentOptions): Promise<AgentExit> => {
             const outcomes: Array<EventOutcome> = [];
             for (const event of events) {
               if (signal.aborted) break;
-              outcomes.push(await ws.send(event.eventId, stamp(event.body)));
+              const outcome = await ws.send(event.eventId, stamp(event.body));
+              outcomes.push(outcome);
+              // No ack in time: the rest goes through the batch endpoint on the next tick.
+              if (outcome.kind === "pending") break;
             }
             outbox.recordOutcomes({ projectUuid, target }, outcomes);
             const delivered = outcomes.filter((o) => o.kind === "synced" || o.kind === "duplicate").length;
@@ -145,6 +151,7 @@ export const runAgent = async (options: AgentOptions): Promise<AgentExit> => {
   } catch (error) {
     return { code: 1, message: error instanceof Error ? error.message : String(error) };
   } finally {
+    signal.removeEventListener("abort", onAbort);
     await ws?.close();
     store?.close();
     lock.release();
