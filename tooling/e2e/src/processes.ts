@@ -182,6 +182,13 @@ export const serverEvents = async (url: string, token: string, projectUuid: stri
   return ids;
 };
 
+/** The `source` (http or ws) of every event the server holds for a project. */
+export const serverSources = async (url: string, token: string, projectUuid: string): Promise<Map<string, string>> => {
+  const response = await fetch(`${url}/api/v1/events/?project_uuid=${projectUuid}&limit=1000`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
+  const body = (await response.json()) as { events?: Array<{ event_id: string; source: string }> };
+  return new Map((body.events ?? []).map((e) => [e.event_id, e.source]));
+};
+
 /** A token for reading the server: the legacy password grant. */
 export const readToken = async (url: string, email: string, password: string): Promise<string> => {
   const response = await fetch(`${url}/api/v1/token/`, {

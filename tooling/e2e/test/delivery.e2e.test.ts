@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFaultProxy, type FaultProxy } from "../src/fault-proxy.ts";
-import { Machine, createAccount, makeProject, readToken, serverEvents, startServer, type ServerProcess } from "../src/processes.ts";
+import { Machine, createAccount, makeProject, readToken, serverEvents, serverSources, startServer, type ServerProcess } from "../src/processes.ts";
 
 let server: ServerProcess;
 let proxy: FaultProxy;
@@ -175,5 +175,32 @@ describe("delivery end to end (CLI → fault proxy → spec-kitty-server)", () =
       expect(Date.now() - stopped).toBeLessThan(5_000);
     }
     expect(log).toMatch(/sync agent stopped/);
+  });
+
+  it("the agent delivers a few new events over the WebSocket, each counted on the server's ack", async () => {
+    const machine = await loggedInMachine();
+    const project = makeProject("live");
+    expect((await machine.cli(["sync", "enable"], { cwd: project.dir })).status).toBe(0);
+    const agent = machine.spawnCli(["sync", "agent"], project.dir);
+    let log = "";
+    agent.stderr?.on("data", (c: Buffer) => (log += c.toString()));
+    try {
+      const connectedBy = Date.now() + 30_000;
+      while (!/connection: Connected/.test(log) && Date.now() < connectedBy) await new Promise((r) => setTimeout(r, 100));
+      expect(log).toMatch(/connection: Connected/);
+      const seeded = (await machine.seed(project.dir, 8)).stdout.trim().split("\n");
+      const deadline = Date.now() + 30_000;
+      let sources = new Map<string, string>();
+      while (Date.now() < deadline && sources.size < seeded.length) {
+        await new Promise((r) => setTimeout(r, 250));
+        sources = await serverSources(server.url, token, project.uuid);
+      }
+      expect([...sources.keys()].sort()).toEqual([...seeded].sort());
+      expect([...sources.values()].every((s) => s === "ws")).toBe(true);
+    } finally {
+      const exit = new Promise<number | null>((r) => agent.once("exit", (code) => r(code)));
+      agent.kill("SIGINT");
+      expect(await exit).toBe(0);
+    }
   });
 });

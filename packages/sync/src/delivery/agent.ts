@@ -76,7 +76,8 @@ export const runAgent = async (options: AgentOptions): Promise<AgentExit> => {
             },
             onRemoteClock: (lamport) => store?.receive(lamport),
           });
-          await ws.connect();
+          // A failed first connect goes to the reconnect schedule (and to OfflineBatchMode after it).
+          if (!(await ws.connect())) void ws.reconnect();
         }
       }
       let failed = false;
