@@ -63,6 +63,17 @@ describe("drain over HTTP", () => {
     expect(outbox.retries.size).toBe(0);
   });
 
+  it("a Retry-After longer than the pass may wait ends the pass at once instead of sleeping", async () => {
+    const outbox = new MemoryOutbox();
+    outbox.add(PROJECT, 3);
+    server.faults.push({ kind: "status", status: 429, headers: { "Retry-After": "600" } });
+    const started = Date.now();
+    const result = await drain(options(outbox, { transientRetries: 3, maxWaitMs: 1000 }));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result.stop).toMatchObject({ kind: "transient", category: "throttled", retryAfterMs: 600_000 });
+    expect(result.remaining).toBe(3);
+  });
+
   it("a transient failure without retries left ends the pass with every event untouched", async () => {
     const outbox = new MemoryOutbox();
     outbox.add(PROJECT, 10);

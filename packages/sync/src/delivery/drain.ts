@@ -53,6 +53,8 @@ export interface DrainOptions {
   readonly batchIntervalMs?: number;
   /** Resends of one batch after transient failures before the pass gives up (0: give up at once). */
   readonly transientRetries?: number;
+  /** The longest wait before a resend (a longer Retry-After ends the pass instead; default 30 s). */
+  readonly maxWaitMs?: number;
   /** Stop after this many batches (background ticks deliver a bounded amount). */
   readonly maxBatches?: number;
   readonly send?: SendBatch;
@@ -83,6 +85,9 @@ export interface DrainResult {
   /** Events still to deliver after the pass. */
   readonly remaining: number;
 }
+
+/** A pass waits at most this long before resending; a server asking for more ends the pass (events stay queued). */
+export const MAX_WAIT_MS = 30_000;
 
 const emptyCounts = (): Record<OutcomeKind, number> => ({ synced: 0, duplicate: 0, pending: 0, rejected: 0, parked: 0 });
 
@@ -160,6 +165,7 @@ export const drain = async (options: DrainOptions): Promise<DrainResult> => {
           const stop: StopReason = { kind: "transient", category: verdict.category, message: verdict.reason, retryAfterMs: verdict.retryAfterMs };
           if (tries >= retries) return stop;
           const wait = verdict.retryAfterMs ?? backoff.fail();
+          if (wait > (options.maxWaitMs ?? MAX_WAIT_MS)) return stop;
           await sleep(wait, signal);
           if (signal.aborted) return stop;
         }
