@@ -73,6 +73,10 @@ export class App {
     this.ready = false;
   }
 
+  get draining(): boolean {
+    return !this.ready;
+  }
+
   baseUrl(req: HttpRequest): string {
     if (this.publicUrl !== undefined) return this.publicUrl;
     const host = (req.headers["host"] ?? "127.0.0.1").replace(/[^A-Za-z0-9.:[\]-]/g, "");
