@@ -7,6 +7,7 @@ import * as Options from "@effect/cli/Options";
 import {
   OutboxStore,
   Session,
+  agentLockPath,
   deliverProject,
   readConsent,
   readCredentials,
@@ -24,8 +25,7 @@ import {
 } from "@spec-kitty/sync";
 import * as Effect from "effect/Effect";
 import * as Option from "effect/Option";
-import { readdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
 import { DomainFailure, InputFailure, UsageFailure } from "../failure.ts";
 import { CliIO, printDiagnostic, printJson, printLine } from "../io.ts";
 import type { SyncStatusSection } from "./sync-outbox.ts";
@@ -254,9 +254,18 @@ export const deliveryStatusOf = (root: string, projectUuid: string | null) => {
   else if (credentials.serverUrl !== consent.serverUrl || credentials.teamSlug !== consent.teamSlug) {
     reason = `logged in to team '${credentials.teamSlug ?? "(none)"}' at ${credentials.serverUrl}, but enabled for team '${consent.teamSlug}' at ${consent.serverUrl}`;
   }
+  // The agent holds `delivery/agent.lock` with its pid; a lock left by a killed agent does not count.
   let agentRunning = false;
   try {
-    agentRunning = readdirSync(join(root, "delivery")).includes("agent.lock");
+    const pid = Number(readFileSync(agentLockPath(root), "utf8").trim());
+    if (Number.isSafeInteger(pid) && pid > 0) {
+      try {
+        process.kill(pid, 0);
+        agentRunning = true;
+      } catch (error) {
+        agentRunning = (error as NodeJS.ErrnoException).code === "EPERM";
+      }
+    }
   } catch {
     agentRunning = false;
   }
