@@ -27,7 +27,12 @@ export const flushAfter = async (argv: ReadonlyArray<string>, cwd: string, env: 
   const home = env["SPEC_KITTY_HOME"];
   const root = home !== undefined && home !== "" ? home : join(homedir(), ".spec-kitty");
   if (!anyConsent(root)) return;
-  const { flushAfterCommand } = await import("@spec-kitty/sync");
-  const result = await flushAfterCommand(root, cwd);
-  if (result.flushed && result.warning !== null) process.stderr.write(`warning: ${result.warning}\n`);
+  try {
+    const { flushAfterCommand } = await import("@spec-kitty/sync");
+    const result = await flushAfterCommand(root, cwd);
+    if (result.flushed && result.warning !== null) process.stderr.write(`warning: ${result.warning}\n`);
+  } catch (error) {
+    // Delivery never changes a command's outcome: whatever broke is one warning; the events stay queued.
+    process.stderr.write(`warning: sync: the end-of-command delivery failed (${error instanceof Error ? error.message : String(error)}); events stay queued\n`);
+  }
 };
