@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   Backoff,
   EmissionFunnel,
+  backgroundIntervalMs,
+  reconnectDelayMs,
   OutboxStore,
   deliverProject,
   flushAfterCommand,
@@ -135,5 +137,14 @@ describe("small parts", () => {
     expect(b.current()).toBe(30_000);
     b.succeed();
     expect(b.current()).toBe(0);
+  });
+
+  it("reconnect waits follow the same curve with ±50 % jitter; background pacing is FR-033's 5 s unless the server advertised limits", () => {
+    expect([0, 1, 2, 6, 12].map((n) => reconnectDelayMs(n, () => 0.5))).toEqual([500, 1000, 2000, 30_000, 30_000]);
+    expect(reconnectDelayMs(3, () => 0)).toBe(2000);
+    expect(reconnectDelayMs(3, () => 0.999999)).toBe(6000);
+    expect(backgroundIntervalMs(null)).toBe(5000);
+    expect(backgroundIntervalMs({ retryAfterMinSeconds: 2 })).toBe(2000);
+    expect(backgroundIntervalMs({})).toBe(0);
   });
 });
