@@ -186,7 +186,15 @@ const now = Command.make(
       for (const f of failures) categories[f.category] = (categories[f.category] ?? 0) + 1;
       // A project whose events were not even attempted (not enabled) is not a failure of this pass; a login or
       // server problem in front of waiting events is.
-      const stuck = results.filter((r) => r.remaining > 0 && r.stop !== "drained" && r.stop !== "not_enabled" && r.counts.synced + r.counts.duplicate === 0);
+      // Waiting events with no progress at all: a login or server problem, or events the server keeps refusing or
+      // leaving pending (they wait for their retry time).
+      const stuck = results
+        .filter((r) => r.remaining > 0 && r.stop !== "not_enabled" && r.counts.synced + r.counts.duplicate === 0)
+        .map((r) =>
+          r.stop === "drained" && r.reason === null
+            ? { ...r, reason: `${r.remaining} event(s) still waiting: refused or left pending by the server, retried later` }
+            : r,
+        );
       const incomplete = results.filter((r) => r.sent && r.stop !== "drained" && r.remaining > 0);
       const ok = failures.length === 0 && stuck.length === 0 && incomplete.length === 0;
       const report = { generated_at: new Date().toISOString(), ok, summary: { total_events: Object.values(total).reduce((a, b) => a + b, 0), ...summary, categories }, projects: results, failures };
