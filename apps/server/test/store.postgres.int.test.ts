@@ -1,0 +1,132 @@
+import { assert, describe, inject, it } from "vitest";
+import { openStore } from "../src/store/open.ts";
+import { StoreError } from "../src/store/port.ts";
+import "../src/store/postgres/register.ts";
+import { openPostgresStore } from "../src/store/postgres/store.ts";
+import { describeStore } from "./store-suite.ts";
+import { createDatabase, dropDatabase } from "./support/postgres.ts";
+
+const adminUrl = inject("pgAdminUrl");
+
+describeStore("postgres", async () => {
+  const url = await createDatabase(adminUrl);
+  const store = await openStore({ kind: "postgres", databaseUrl: url });
+  const others: Array<{ close: () => Promise<void> }> = [];
+  return {
+    store,
+    reopen: async () => {
+      const s = await openStore({ kind: "postgres", databaseUrl: url });
+      others.push(s);
+      return s;
+    },
+    dispose: async () => {
+      await store.close();
+      for (const s of others) await s.close();
+      await dropDatabase(adminUrl, url);
+    },
+  };
+});
+
+describe("PostgreSQL store specifics", () => {
+  it("several processes migrating one empty database at once apply each migration exactly once", async () => {
+    const url = await createDatabase(adminUrl);
+    const stores = Array.from({ length: 4 }, () => openPostgresStore({ url }));
+    try {
+      const reports = await Promise.all(stores.map((s) => s.migrate()));
+      const applied = reports.flatMap((r) => r.applied);
+      const version = await stores[0]!.schemaVersion();
+      assert.isAtLeast(version, 1);
+      assert.deepStrictEqual(applied, Array.from({ length: version }, (_, i) => i + 1), "each version applied once, by one of them");
+    } finally {
+      for (const s of stores) await s.close();
+      await dropDatabase(adminUrl, url);
+    }
+  });
+
+  it("the event log refuses UPDATE and DELETE", async () => {
+    const url = await createDatabase(adminUrl);
+    const store = openPostgresStore({ url });
+    try {
+      await store.migrate();
+      await store.appendBatch({
+        teamId: "t",
+        receivedAt: 1,
+        items: [
+          {
+            eventId: "E1",
+            rawEventId: "E1",
+            eventType: "WPCreated",
+            projectUuid: null,
+            missionKey: null,
+            lamportClock: 1,
+            timestamp: null,
+            raw: "{}",
+            canonical: null,
+            verdict: "valid",
+            violations: null,
+            source: "http",
+          },
+        ],
+      });
+      for (const sql of ["DELETE FROM events", "UPDATE events SET raw = '{\"x\":1}'"]) {
+        const error = await store.pool.query(sql).then(
+          () => undefined,
+          (e: Error) => e.message,
+        );
+        assert.include(error ?? "no error", "append-only", sql);
+      }
+      assert.strictEqual((await store.eventById("t", "E1"))?.raw, "{}");
+    } finally {
+      await store.close();
+      await dropDatabase(adminUrl, url);
+    }
+  });
+
+  it("a database that cannot be reached is 'unavailable' within the connect deadline", async () => {
+    const store = openPostgresStore({ url: "postgres://postgres@127.0.0.1:1/nothing", connectTimeoutMs: 2_000 });
+    const started = Date.now();
+    const error = await store.ping().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await store.close();
+    assert.instanceOf(error, StoreError);
+    assert.strictEqual((error as StoreError).code, "unavailable");
+    assert.isBelow(Date.now() - started, 10_000);
+  });
+
+  it("an event id holding U+0000 is refused naming the event and field, and nothing of the batch is stored", async () => {
+    const url = await createDatabase(adminUrl);
+    const store = openPostgresStore({ url });
+    try {
+      await store.migrate();
+      const base = {
+        rawEventId: "ok",
+        eventType: "WPCreated",
+        projectUuid: null,
+        missionKey: null,
+        lamportClock: 1,
+        timestamp: null,
+        raw: "{}",
+        canonical: null,
+        verdict: "valid" as const,
+        violations: null,
+        source: "http" as const,
+      };
+      const error = await store
+        .appendBatch({ teamId: "t", receivedAt: 1, items: [{ ...base, eventId: "ok" }, { ...base, eventId: "bad\u0000id", rawEventId: "bad\u0000id" }] })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      assert.instanceOf(error, StoreError);
+      assert.strictEqual((error as StoreError).code, "invalid");
+      assert.include((error as StoreError).message, "bad\\u0000id");
+      assert.include((error as StoreError).message, "eventId");
+      assert.deepStrictEqual(await store.readEvents({ teamId: "t", limit: 10 }), []);
+    } finally {
+      await store.close();
+      await dropDatabase(adminUrl, url);
+    }
+  });
+});
