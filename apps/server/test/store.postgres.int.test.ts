@@ -1,6 +1,6 @@
 import { assert, describe, inject, it } from "vitest";
 import { openStore } from "../src/store/open.ts";
-import { StoreError } from "../src/store/port.ts";
+import { StoreError, type AppendItem } from "../src/store/port.ts";
 import "../src/store/postgres/register.ts";
 import { openPostgresStore } from "../src/store/postgres/store.ts";
 import { describeStore } from "./store-suite.ts";
@@ -27,6 +27,21 @@ describeStore("postgres", async () => {
   };
 });
 
+const event = (eventId: string): AppendItem => ({
+  eventId,
+  rawEventId: eventId,
+  eventType: "WPCreated",
+  projectUuid: "p",
+  missionKey: "m",
+  lamportClock: 1,
+  timestamp: null,
+  raw: JSON.stringify({ event_id: eventId }),
+  canonical: null,
+  verdict: "valid",
+  violations: null,
+  source: "http",
+});
+
 describe("PostgreSQL store specifics", () => {
   it("several processes migrating one empty database at once apply each migration exactly once", async () => {
     const url = await createDatabase(adminUrl);
@@ -39,6 +54,40 @@ describe("PostgreSQL store specifics", () => {
       assert.deepStrictEqual(applied, Array.from({ length: version }, (_, i) => i + 1), "each version applied once, by one of them");
     } finally {
       for (const s of stores) await s.close();
+      await dropDatabase(adminUrl, url);
+    }
+  });
+
+  it("a reader tailing by seq cursor misses nothing while two processes append one team's batches concurrently", async () => {
+    const url = await createDatabase(adminUrl);
+    const writers = [openPostgresStore({ url }), openPostgresStore({ url })];
+    const reader = openPostgresStore({ url });
+    try {
+      await writers[0]!.migrate();
+      const batches = Array.from({ length: 24 }, (_, b) =>
+        Array.from({ length: 50 }, (_, i) => event(`T${String(b).padStart(2, "0")}-${String(i).padStart(3, "0")}`)),
+      );
+      const seen: Array<string> = [];
+      let done = false;
+      const tail = (async () => {
+        let after = 0;
+        for (;;) {
+          const finished = done;
+          const page = await reader.readEvents({ teamId: "t", afterSeq: after, limit: 1000 });
+          for (const e of page) {
+            seen.push(e.eventId);
+            after = e.seq;
+          }
+          if (finished && page.length === 0) return;
+        }
+      })();
+      await Promise.all(batches.map((items, b) => writers[b % 2]!.appendBatch({ teamId: "t", receivedAt: b, items })));
+      done = true;
+      await tail;
+      assert.strictEqual(seen.length, 24 * 50, "every event read exactly once");
+      assert.strictEqual(new Set(seen).size, 24 * 50);
+    } finally {
+      for (const s of [...writers, reader]) await s.close();
       await dropDatabase(adminUrl, url);
     }
   });
