@@ -277,7 +277,7 @@ const chownToPostgres = (dir: string): void => {
   chownSync(dir, uid, gid);
 };
 
-const freeLoopbackPort = (): Promise<number> =>
+export const freeLoopbackPort = (): Promise<number> =>
   new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once("error", reject);

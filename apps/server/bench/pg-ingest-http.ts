@@ -1,0 +1,77 @@
+/**
+ * The HTTP half of the PostgreSQL ingest benchmark: a real `spec-kitty-server serve --database-url` process, a team
+ * with an API token created through the server's own admin commands, and gzip batches POSTed to
+ * `/api/v1/events/batch/` over a fixed number of keep-alive connections (one `http.Agent` with one socket each).
+ */
+import { Agent, request } from "node:http";
+import { runServerCli, startServer } from "../test/support/server-process.ts";
+import { drive, gzipBatch, makeBatches, type RunResult } from "./load.ts";
+
+export const runHttpIngest = async (databaseUrl: string, batchCount: number, batchSize: number, connections: number): Promise<RunResult> => {
+  const token = await provisionTeam(databaseUrl, "bench");
+  const server = await startServer(["--database-url", databaseUrl, ...serverLimits(batchSize)]);
+  const agents = Array.from({ length: connections }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
+  try {
+    const project = { uuid: "550e8400-e29b-41d4-a716-446655440000", slug: "bench" };
+    for (const warm of makeBatches(2, batchSize, { ...project, slug: "warm" })) {
+      await postBatch(server.baseUrl, token, gzipBatch(warm), agents[0]!, warm.length);
+    }
+    const bodies = makeBatches(batchCount, batchSize, project).map((b) => ({ body: gzipBatch(b), events: b.length }));
+    return await drive(
+      bodies,
+      connections,
+      (b) => b.events,
+      (b, c) => postBatch(server.baseUrl, token, b.body, agents[c]!, b.events),
+    );
+  } finally {
+    for (const a of agents) a.destroy();
+    await server.stop();
+  }
+};
+
+/** Creates a team and an API token for it; returns the token. */
+export const provisionTeam = async (databaseUrl: string, slug: string): Promise<string> => {
+  const team = await runServerCli(["team", "create", slug, "--database-url", databaseUrl]);
+  if (team.code !== 0) throw new Error(`team create failed (${team.code}): ${team.stderr}`);
+  const token = await runServerCli(["token", "create", "--team", slug, "--database-url", databaseUrl, "--json"]);
+  if (token.code !== 0) throw new Error(`token create failed (${token.code}): ${token.stderr}`);
+  return String((JSON.parse(token.stdout) as { token: string }).token);
+};
+
+/** Flags that let the server accept 1000-event batches of this size (the advertised defaults are smaller). */
+const serverLimits = (batchSize: number): Array<string> => ["--max-events-per-batch", String(batchSize)];
+
+/** POSTs one gzip batch and checks that every event was answered `success`. */
+export const postBatch = (baseUrl: string, token: string, body: Buffer, agent: Agent, events: number): Promise<void> =>
+  new Promise((resolvePromise, reject) => {
+    const req = request(
+      `${baseUrl}/api/v1/events/batch/`,
+      {
+        method: "POST",
+        agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          "content-encoding": "gzip",
+          "content-length": body.length,
+        },
+        timeout: 60_000,
+      },
+      (res) => {
+        const chunks: Array<Buffer> = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString();
+          if (res.statusCode !== 200) return reject(new Error(`batch answered ${res.statusCode}: ${text.slice(0, 500)}`));
+          const results = (JSON.parse(text) as { results: Array<{ status: string }> }).results;
+          const ok = results.filter((r) => r.status === "success").length;
+          if (ok !== events) return reject(new Error(`batch: ${ok} of ${events} events answered success: ${text.slice(0, 500)}`));
+          resolvePromise();
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("batch: no answer within 60 s")));
+    req.on("error", reject);
+    req.end(body);
+  });
