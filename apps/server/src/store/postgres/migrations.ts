@@ -71,7 +71,7 @@ CREATE INDEX credentials_session ON credentials (session_id) WHERE session_id IS
 
 -- The append-only event log: one row per (team, normalised event id), the first copy wins.
 CREATE TABLE events (
-  seq           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  seq           bigint GENERATED ALWAYS AS IDENTITY,
   team_id       text NOT NULL,
   event_id      text NOT NULL,
   raw_event_id  text NOT NULL,
@@ -86,9 +86,10 @@ CREATE TABLE events (
   verdict       text NOT NULL CHECK (verdict IN ('valid', 'quarantined')),
   violations    text,
   source        text NOT NULL,
+  -- Every read names its team: the key leads with it, and no separate index on seq alone is kept up.
+  CONSTRAINT events_pkey PRIMARY KEY (team_id, seq),
   CONSTRAINT events_team_event UNIQUE (team_id, event_id)
 );
-CREATE INDEX events_team_seq ON events (team_id, seq);
 CREATE INDEX events_team_mission ON events (team_id, project_uuid, mission_key, seq) WHERE verdict = 'valid';
 
 -- Which team owns a project (the first team to send one of its events), with running totals kept by each append.
