@@ -4,12 +4,12 @@
  * `/api/v1/events/batch/` over a fixed number of keep-alive connections (one `http.Agent` with one socket each).
  */
 import { Agent, request } from "node:http";
-import { runServerCli, startServer } from "../test/support/server-process.ts";
+import { provisionTeam, startServer } from "../test/support/server-process.ts";
 import { drive, gzipBatch, makeBatches, type RunResult } from "./load.ts";
 
 export const runHttpIngest = async (databaseUrl: string, batchCount: number, batchSize: number, connections: number): Promise<RunResult> => {
-  const token = await provisionTeam(databaseUrl, "bench");
-  const server = await startServer(["--database-url", databaseUrl, ...serverLimits(batchSize)]);
+  const { token } = await provisionTeam(databaseUrl, "bench");
+  const server = await startServer(["--database-url", databaseUrl]);
   const agents = Array.from({ length: connections }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
   try {
     const project = { uuid: "550e8400-e29b-41d4-a716-446655440000", slug: "bench" };
@@ -28,18 +28,6 @@ export const runHttpIngest = async (databaseUrl: string, batchCount: number, bat
     await server.stop();
   }
 };
-
-/** Creates a team and an API token for it; returns the token. */
-export const provisionTeam = async (databaseUrl: string, slug: string): Promise<string> => {
-  const team = await runServerCli(["team", "create", slug, "--database-url", databaseUrl]);
-  if (team.code !== 0) throw new Error(`team create failed (${team.code}): ${team.stderr}`);
-  const token = await runServerCli(["token", "create", "--team", slug, "--database-url", databaseUrl, "--json"]);
-  if (token.code !== 0) throw new Error(`token create failed (${token.code}): ${token.stderr}`);
-  return String((JSON.parse(token.stdout) as { token: string }).token);
-};
-
-/** Flags that let the server accept 1000-event batches of this size (the advertised defaults are smaller). */
-const serverLimits = (batchSize: number): Array<string> => ["--max-events-per-batch", String(batchSize)];
 
 /** POSTs one gzip batch and checks that every event was answered `success`. */
 export const postBatch = (baseUrl: string, token: string, body: Buffer, agent: Agent, events: number): Promise<void> =>

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { main } from "./cli.ts";
+// PostgreSQL storage and LISTEN/NOTIFY fan-out for --database-url (ADR-0015).
+import "./store/postgres/register.ts";
 
 const readStdin = async (): Promise<string> => {
   if (process.stdin.isTTY) return "";

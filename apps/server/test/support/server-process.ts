@@ -84,3 +84,13 @@ export const startServer = async (args: ReadonlyArray<string>, deadlineMs = 20_0
     await new Promise((r) => setTimeout(r, 50));
   }
 };
+
+/** Creates a team and an API token for it through the server's own admin commands. */
+export const provisionTeam = async (databaseUrl: string, slug: string): Promise<{ token: string; teamId: string }> => {
+  const team = await runServerCli(["team", "create", slug, "--database-url", databaseUrl]);
+  if (team.code !== 0) throw new Error(`team create failed (exit ${team.code}): ${team.stderr}`);
+  const created = await runServerCli(["token", "create", "--team", slug, "--database-url", databaseUrl, "--json"]);
+  if (created.code !== 0) throw new Error(`token create failed (exit ${created.code}): ${created.stderr}`);
+  const parsed = JSON.parse(created.stdout) as { token: string; team: { id: string } };
+  return { token: parsed.token, teamId: parsed.team.id };
+};
