@@ -205,8 +205,13 @@ export class PgNotifier implements Notifier {
  * so that each payload fits.
  */
 export const encode = (origin: string, teamId: string, notices: ReadonlyArray<Notice>): Array<string> => {
-  const inline = JSON.stringify({ v: 1, o: origin, t: teamId, n: notices } satisfies Message);
-  if (Buffer.byteLength(inline) <= MAX_PAYLOAD_BYTES) return [inline];
+  // The envelopes alone tell whether inline can fit, without serialising a megabyte for nothing.
+  let envelopeChars = 0;
+  for (const n of notices) envelopeChars += n.envelope.length;
+  if (envelopeChars <= MAX_PAYLOAD_BYTES) {
+    const inline = JSON.stringify({ v: 1, o: origin, t: teamId, n: notices } satisfies Message);
+    if (Buffer.byteLength(inline) <= MAX_PAYLOAD_BYTES) return [inline];
+  }
   const ranges: Array<[number, number]> = [];
   for (const seq of [...new Set(notices.map((n) => n.seq))].sort((a, b) => a - b)) {
     const last = ranges.at(-1);
