@@ -139,8 +139,16 @@ const stripTransport = (o: Record<string, unknown>): Record<string, unknown> => 
       }
     }
   }
+  // Explicit-context captures of the current client send an empty build_id; the envelope contract wants text.
+  if (o["build_id"] === "") {
+    out ??= { ...o };
+    out["build_id"] = UNRESOLVED_BUILD_ID;
+  }
   return out ?? o;
 };
+
+/** Stands in (in the canonical copy only) for the empty `build_id` of explicit-context captures. */
+export const UNRESOLVED_BUILD_ID = "unresolved";
 
 const projectOf = (o: Record<string, unknown>): string | null => {
   const p = o["project_uuid"];
@@ -272,6 +280,12 @@ const upgradeLegacy = (o: Record<string, unknown>): Record<string, unknown> => {
       if (p["from_lane"] === "doing") p["from_lane"] = "in_progress";
       // 028-era clients worked in worktrees only and never sent the field.
       if (!("execution_mode" in p)) p["execution_mode"] = "worktree";
+      // Their lanes (SyncLaneV1) skip the intermediate lanes and no bootstrap event exists, so the
+      // transition rules cannot hold: the upgraded event is applied as a forced move.
+      if (!("force" in p)) {
+        p["force"] = true;
+        p["reason"] ??= "028-era sync lanes: transition not checked";
+      }
     }
     if (type === "WPCreated") {
       move(p, "title", "wp_title");
