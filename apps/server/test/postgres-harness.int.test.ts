@@ -1,4 +1,6 @@
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import pg from "pg";
 import { assert, describe, inject, it } from "vitest";
 import { createDatabase, dropDatabase, startCluster } from "./support/postgres.ts";
@@ -12,6 +14,35 @@ const query = async (url: string, sql: string): Promise<Array<Record<string, unk
     await client.end();
   }
 };
+
+const ENSURE = resolve(import.meta.dirname, "../../../tooling/postgres/ensure.sh");
+
+const ensure = (args: ReadonlyArray<string>, env: Record<string, string> = {}, asNobody = false) => {
+  const asRoot = process.getuid?.() === 0;
+  const [file, argv] = asNobody && asRoot ? ["runuser", ["-u", "nobody", "--", "bash", ENSURE, ...args]] : ["bash", [ENSURE, ...args]];
+  const r = spawnSync(file as string, argv as Array<string>, { encoding: "utf8", timeout: 30_000, env: { ...process.env, ...env } });
+  return { code: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim() };
+};
+
+describe("tooling/postgres/ensure.sh", () => {
+  it("prints the directory of the installed server binaries, quickly and without installing", () => {
+    const r = ensure([]);
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\/usr\/lib\/postgresql\/\d+\/bin$/);
+    for (const bin of ["initdb", "pg_ctl", "postgres"]) assert.isTrue(existsSync(`${r.stdout}/${bin}`), bin);
+  });
+
+  it("without the binaries, --check and a user who is not root fail with exit 1 and say what to do", () => {
+    const check = ensure(["--check"], { SPEC_KITTY_POSTGRES_LIB: "/nonexistent/postgresql" });
+    assert.strictEqual(check.code, 1);
+    assert.include(check.stderr, "not found under /nonexistent/postgresql/*/bin");
+    assert.include(check.stderr, "apt-get install -y postgresql");
+    const notRoot = ensure([], { SPEC_KITTY_POSTGRES_LIB: "/nonexistent/postgresql" }, true);
+    assert.strictEqual(notRoot.code, 1);
+    assert.include(notRoot.stderr, "this is not root");
+    assert.strictEqual(notRoot.stdout, "");
+  });
+});
 
 describe("throwaway PostgreSQL cluster", () => {
   it("starts on a loopback port, answers a query, and is gone after stop", async () => {
