@@ -1,7 +1,8 @@
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, assert, beforeAll, describe, inject, it } from "vitest";
 import type { Notice } from "../src/realtime/notifier.ts";
 import { PgNotifier } from "../src/realtime/pg-notifier.ts";
-import type { AppendItem } from "../src/store/port.ts";
+import { StoreError, type AppendItem } from "../src/store/port.ts";
 import { openPostgresStore, type PostgresStore } from "../src/store/postgres/store.ts";
 import { createDatabase, dropDatabase } from "./support/postgres.ts";
 
@@ -26,6 +27,14 @@ const pair = async (): Promise<readonly [PgNotifier, PgNotifier, Array<string>]>
   const a = await PgNotifier.open({ url, pool: store.pool, log: (l) => logs.push(`a: ${l}`) });
   const b = await PgNotifier.open({ url, pool: store.pool, log: (l) => logs.push(`b: ${l}`), maxBackoffMs: 200 });
   return [a, b, logs];
+};
+
+const waitFor = async (condition: () => boolean, deadlineMs: number): Promise<void> => {
+  const end = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`condition not met within ${deadlineMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 };
 
 /** Collects what a listener receives; `until(n)` waits (with a deadline) for at least n notices. */
@@ -109,6 +118,58 @@ describe("PostgreSQL LISTEN/NOTIFY notifier", () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it("opening against a database that cannot be reached fails as 'unavailable' within the connect deadline", async () => {
+    const started = Date.now();
+    const error = await PgNotifier.open({ url: "postgres://postgres@127.0.0.1:1/nothing", pool: store.pool, connectTimeoutMs: 2_000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.instanceOf(error, StoreError);
+    assert.strictEqual((error as StoreError).code, "unavailable");
+    assert.include((error as StoreError).message, "cannot LISTEN on PostgreSQL at postgres://postgres@127.0.0.1:1/nothing");
+    assert.isBelow(Date.now() - started, 10_000);
+  });
+
+  it("a LISTEN connection that silently stops answering is found by the heartbeat's deadline and replaced", async () => {
+    // A loopback TCP proxy in front of the cluster; freezing it stalls the established connections without closing them.
+    const target = new URL(url);
+    const live = new Set<Socket>();
+    let frozen = false;
+    const proxy = createServer((inbound) => {
+      const outbound = connect(Number(target.port), target.hostname);
+      for (const [from, to] of [[inbound, outbound], [outbound, inbound]] as const) {
+        from.on("data", (chunk) => { if (!frozen) to.write(chunk); });
+        from.on("error", () => to.destroy());
+        from.on("close", () => to.destroy());
+        live.add(from);
+      }
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", () => r()));
+    const proxied = new URL(url);
+    proxied.port = String((proxy.address() as AddressInfo).port);
+    const logs: Array<string> = [];
+    const b = await PgNotifier.open({ url: proxied.toString(), pool: store.pool, heartbeatMs: 200, queryTimeoutMs: 500, maxBackoffMs: 200, log: (l) => logs.push(l) });
+    const a = await PgNotifier.open({ url, pool: store.pool, log: () => undefined });
+    try {
+      const onB = collector();
+      b.subscribe("team-h", onB.listener);
+      await a.publish("team-h", await storeEvents("team-h", ["H1"]));
+      await onB.until(1);
+      frozen = true;
+      const stalled = [...live];
+      await waitFor(() => logs.some((l) => l.includes("lost the PostgreSQL LISTEN connection")), 10_000);
+      for (const s of stalled) s.destroy();
+      frozen = false;
+      await a.publish("team-h", await storeEvents("team-h", ["H2"]));
+      const got = await onB.until(2);
+      assert.deepStrictEqual([...new Set(got.map((n) => n.eventId))].sort(), ["H1", "H2"]);
+    } finally {
+      await a.close();
+      await b.close();
+      await new Promise<void>((r) => proxy.close(() => r()));
     }
   });
 

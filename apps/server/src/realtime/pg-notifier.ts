@@ -13,7 +13,8 @@
  * backoff and reads what its subscribed teams missed meanwhile from the event table, by seq.
  */
 import type pg from "pg";
-import { openClient, type PgPoolOptions } from "../store/postgres/pool.ts";
+import { StoreError } from "../store/port.ts";
+import { openClient, redact, type PgPoolOptions } from "../store/postgres/pool.ts";
 import { InProcessNotifier, type Listener, type Notice, type Notifier } from "./notifier.ts";
 
 export const NOTIFY_CHANNEL = "spec_kitty_events";
@@ -27,6 +28,11 @@ export interface PgNotifierOptions extends PgPoolOptions {
   readonly channel?: string;
   /** Longest pause between reconnection attempts of the LISTEN connection (default 5 s). */
   readonly maxBackoffMs?: number;
+  /**
+   * How often the LISTEN connection is probed with a query (default 15 s): a connection that died without a word
+   * (a dropped route, a frozen server) is found by the probe's deadline and replaced.
+   */
+  readonly heartbeatMs?: number;
   /** Called with diagnostics (a dropped connection, a failed fetch); stderr by default. */
   readonly log?: (line: string) => void;
 }
@@ -40,7 +46,14 @@ export class PgNotifier implements Notifier {
   /** Opens the LISTEN connection; resolves once this process receives the channel's messages. */
   static async open(options: PgNotifierOptions): Promise<PgNotifier> {
     const notifier = new PgNotifier(options);
-    await notifier.listen();
+    try {
+      await notifier.listen();
+    } catch (error) {
+      await notifier.close();
+      throw new StoreError("unavailable", `cannot LISTEN on PostgreSQL at ${redact(options.url)}: ${(error as Error).message}`, { cause: error });
+    }
+    notifier.heartbeat = setInterval(() => notifier.probe(), options.heartbeatMs ?? 15_000);
+    notifier.heartbeat.unref();
     return notifier;
   }
 
@@ -52,6 +65,7 @@ export class PgNotifier implements Notifier {
   private client: pg.Client | undefined;
   private closed = false;
   private reconnecting: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   private backoffMs = 100;
   /** Highest seq delivered per team, where a reconnect resumes. */
   private readonly lastSeq = new Map<string, number>();
@@ -86,9 +100,10 @@ export class PgNotifier implements Notifier {
   async close(): Promise<void> {
     this.closed = true;
     if (this.reconnecting !== undefined) clearTimeout(this.reconnecting);
+    if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
     const client = this.client;
     this.client = undefined;
-    if (client !== undefined) await client.end().catch(() => undefined);
+    if (client !== undefined) await endWithin(client, 2_000);
     await this.queue;
     await this.local.close();
   }
@@ -106,7 +121,8 @@ export class PgNotifier implements Notifier {
   }
 
   private async listen(): Promise<void> {
-    const client = openClient({ ...this.options, applicationName: "spec-kitty-server listen" });
+    // The probe's deadline is the query deadline of this connection: short, since `SELECT 1` is all it runs.
+    const client = openClient({ queryTimeoutMs: 5_000, ...this.options, applicationName: "spec-kitty-server listen" });
     client.on("notification", (message) => {
       if (message.channel !== this.channel || message.payload === undefined) return;
       const payload = message.payload;
@@ -120,10 +136,17 @@ export class PgNotifier implements Notifier {
     this.backoffMs = 100;
   }
 
+  /** One query on the LISTEN connection; its failure (or its deadline) counts as a lost connection. */
+  private probe(): void {
+    const client = this.client;
+    if (client === undefined || this.closed) return;
+    client.query("SELECT 1").catch((error: Error) => this.lost(client, error));
+  }
+
   private lost(client: pg.Client, error: Error): void {
     if (this.closed || this.client !== client) return;
     this.client = undefined;
-    client.end().catch(() => undefined);
+    void endWithin(client, 2_000);
     this.log(`lost the PostgreSQL LISTEN connection (${error.message}); reconnecting`);
     this.scheduleReconnect();
   }
@@ -235,6 +258,19 @@ export const encode = (origin: string, teamId: string, notices: ReadonlyArray<No
   }
   flush();
   return payloads;
+};
+
+/** Ends a client politely, and cuts its socket if the server does not answer in time (a hung connection). */
+const endWithin = async (client: pg.Client, ms: number): Promise<void> => {
+  let timer: NodeJS.Timeout | undefined;
+  const cut = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      (client as unknown as { connection?: { stream?: { destroy: () => void } } }).connection?.stream?.destroy();
+      resolve();
+    }, ms);
+  });
+  await Promise.race([client.end().catch(() => undefined), cut]);
+  clearTimeout(timer);
 };
 
 const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
