@@ -92,6 +92,34 @@ describe("PostgreSQL store specifics", () => {
     }
   });
 
+  it("raw, canonical and violations come back exactly, whether a batch's JSON columns are packed or not", async () => {
+    const url = await createDatabase(adminUrl);
+    const store = openPostgresStore({ url });
+    try {
+      await store.migrate();
+      const packed = [
+        { ...event("P1"), raw: '{"a":"quote \\" and \\\\ backslash","n":[1,2]}', canonical: null, violations: '[{"code":"X"}]' },
+        { ...event("P2"), raw: "{}", canonical: '{"b":"\\u001e escaped, not raw"}' },
+      ];
+      // Values the packed form cannot carry: an empty text, the separator and the null mark themselves.
+      const unpacked = [
+        { ...event("U1"), raw: "" },
+        { ...event("U2"), raw: "x\u001ey", canonical: "\u001f" },
+      ];
+      for (const items of [packed, unpacked]) {
+        const outcomes = await store.appendBatch({ teamId: "t", receivedAt: 1, items });
+        assert.deepStrictEqual(outcomes.map((o) => o.kind), items.map(() => "stored"));
+        for (const item of items) {
+          const stored = await store.eventById("t", item.eventId);
+          assert.deepStrictEqual([stored?.raw, stored?.canonical, stored?.violations], [item.raw, item.canonical, item.violations], item.eventId);
+        }
+      }
+    } finally {
+      await store.close();
+      await dropDatabase(adminUrl, url);
+    }
+  });
+
   it("the event log refuses UPDATE and DELETE", async () => {
     const url = await createDatabase(adminUrl);
     const store = openPostgresStore({ url });
