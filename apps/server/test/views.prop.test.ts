@@ -32,7 +32,7 @@ const eventsArb = fc
         return { ...base, event_type: "WPCreated", payload: { wp_id: wp, wp_title: `Title ${wp}`, mission_slug: r.mission, actor: "a", depends_on: [] } };
       }
       if (r.kind === "bogus") return { ...base, payload: { mission_slug: r.mission, nonsense: true } };
-      const payload = { ...(base["payload"] as Record<string, unknown>), force: r.force, reason: r.force ? "because" : null };
+      const payload: Record<string, unknown> = { ...(base["payload"] as Record<string, unknown>), force: r.force, reason: r.force ? "because" : null };
       if (r.to === "done" || r.to === "approved") {
         payload["evidence"] = { repos: [{ repo: "r", branch: "b", commit: "c" }], review: { reviewer: "x", verdict: "approved", reference: "r" } };
       }
