@@ -10,6 +10,7 @@
  * Prints events/s and the p50/p99 batch latency of each. Usage:
  *   node bench/pg-ingest.ts [store|http|all] [batches=40]
  */
+import { cpus, loadavg } from "node:os";
 import type { AppendItem } from "../src/store/port.ts";
 import { openPostgresStore } from "../src/store/postgres/store.ts";
 import { createDatabase, startCluster } from "../test/support/postgres.ts";
@@ -69,7 +70,10 @@ const storeIngest = async (adminUrl: string): Promise<void> => {
 const main = async (): Promise<void> => {
   const cluster = await startCluster({ durable: true });
   try {
-    console.log(`PostgreSQL ${cluster.binDir.split("/").at(-2)} (durable: fsync, synchronous_commit on), ${BATCHES} batches of ${BATCH_SIZE} events`);
+    console.log(
+      `PostgreSQL ${cluster.binDir.split("/").at(-2)} (durable: fsync, synchronous_commit on), ${BATCHES} batches of ${BATCH_SIZE} events; ` +
+        `${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`,
+    );
     if (MODE === "store" || MODE === "all") await storeIngest(cluster.adminUrl);
     if (MODE === "http" || MODE === "all") {
       const url = await createDatabase(cluster.adminUrl, "sk_bench");
@@ -79,6 +83,7 @@ const main = async (): Promise<void> => {
     }
   } finally {
     await cluster.stop();
+    console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   }
 };
 
