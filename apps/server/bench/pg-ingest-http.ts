@@ -7,25 +7,33 @@ import { Agent, request } from "node:http";
 import { provisionTeam, startServer } from "../test/support/server-process.ts";
 import { drive, gzipBatch, makeBatches, type RunResult } from "./load.ts";
 
-export const runHttpIngest = async (databaseUrl: string, batchCount: number, batchSize: number, connections: number): Promise<RunResult> => {
-  const { token } = await provisionTeam(databaseUrl, "bench");
-  const server = await startServer(["--database-url", databaseUrl]);
+export const runHttpIngest = async (
+  databaseUrl: string,
+  batchCount: number,
+  batchSize: number,
+  connections: number,
+  processes = 1,
+): Promise<RunResult> => {
+  const { token } = await provisionTeam(databaseUrl, `bench-${processes}p`);
+  const servers = await Promise.all(Array.from({ length: processes }, () => startServer(["--database-url", databaseUrl])));
+  // Connection c goes to server c mod processes, as a round-robin load balancer in front of them would send it.
   const agents = Array.from({ length: connections }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
+  const serverOf = (c: number) => servers[c % servers.length]!.baseUrl;
   try {
     const project = { uuid: "550e8400-e29b-41d4-a716-446655440000", slug: "bench" };
-    for (const warm of makeBatches(2, batchSize, { ...project, slug: "warm" })) {
-      await postBatch(server.baseUrl, token, gzipBatch(warm), agents[0]!, warm.length);
+    for (const [i, warm] of makeBatches(2 * processes, batchSize, { ...project, slug: "warm" }).entries()) {
+      await postBatch(serverOf(i), token, gzipBatch(warm), agents[i % connections]!, warm.length);
     }
     const bodies = makeBatches(batchCount, batchSize, project).map((b) => ({ body: gzipBatch(b), events: b.length }));
     return await drive(
       bodies,
       connections,
       (b) => b.events,
-      (b, c) => postBatch(server.baseUrl, token, b.body, agents[c]!, b.events),
+      (b, c) => postBatch(serverOf(c), token, b.body, agents[c]!, b.events),
     );
   } finally {
     for (const a of agents) a.destroy();
-    await server.stop();
+    await Promise.all(servers.map((s) => s.stop()));
   }
 };
 

@@ -4,8 +4,10 @@
  * concurrent connections:
  *
  *   store   `PostgresStore.appendBatch` in-process, 4 concurrent calls on the store's pool (the storage alone);
- *   http    `POST /api/v1/events/batch/` with gzip bodies to a `spec-kitty-server serve --database-url` process over
- *           4 keep-alive HTTP connections (the whole ingest path: auth, gunzip, decode, validate, store, fan-out).
+ *   http    `POST /api/v1/events/batch/` with gzip bodies over 4 keep-alive HTTP connections to one
+ *           `spec-kitty-server serve --database-url` process, then to two processes on the same database (2
+ *           connections each, as behind a load balancer): the whole ingest path (auth, gunzip, decode, validate,
+ *           store, fan-out), and how it scales out.
  *
  * Prints events/s and the p50/p99 batch latency of each. Usage:
  *   node bench/pg-ingest.ts [store|http|all] [batches=40]
@@ -76,10 +78,12 @@ const main = async (): Promise<void> => {
     );
     if (MODE === "store" || MODE === "all") await storeIngest(cluster.adminUrl);
     if (MODE === "http" || MODE === "all") {
-      const url = await createDatabase(cluster.adminUrl, "sk_bench");
       const { runHttpIngest } = await import("./pg-ingest-http.ts");
-      const result = await runHttpIngest(url, BATCHES, BATCH_SIZE, CONNECTIONS);
-      console.log(report(`HTTP batch ingest (gzip), ${CONNECTIONS} connections, 1 team`, result));
+      for (const processes of [1, 2]) {
+        const url = await createDatabase(cluster.adminUrl, "sk_bench");
+        const result = await runHttpIngest(url, BATCHES, BATCH_SIZE, CONNECTIONS, processes);
+        console.log(report(`HTTP batch ingest (gzip), ${CONNECTIONS} connections, ${processes} server process(es)`, result));
+      }
     }
   } finally {
     await cluster.stop();
