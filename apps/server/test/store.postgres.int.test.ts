@@ -1,15 +1,23 @@
-import { assert, describe, inject, it } from "vitest";
+import { afterAll, assert, describe, inject, it } from "vitest";
 import { openStore } from "../src/store/open.ts";
 import { StoreError, type AppendItem } from "../src/store/port.ts";
 import "../src/store/postgres/register.ts";
 import { openPostgresStore } from "../src/store/postgres/store.ts";
 import { describeStore } from "./store-suite.ts";
-import { createDatabase, dropDatabase } from "./support/postgres.ts";
+import { createDatabase, createSchema, dropDatabase, dropSchema } from "./support/postgres.ts";
 
 const adminUrl = inject("pgAdminUrl");
 
+// One database for this file; every test gets a schema of its own in it (a fresh, empty store).
+let database: string | undefined;
+const freshStoreUrl = async (): Promise<string> => createSchema((database ??= await createDatabase(adminUrl)));
+
+afterAll(async () => {
+  if (database !== undefined) await dropDatabase(adminUrl, database);
+});
+
 describeStore("postgres", async () => {
-  const url = await createDatabase(adminUrl);
+  const url = await freshStoreUrl();
   const store = await openStore({ kind: "postgres", databaseUrl: url });
   const others: Array<{ close: () => Promise<void> }> = [];
   return {
@@ -22,7 +30,7 @@ describeStore("postgres", async () => {
     dispose: async () => {
       await store.close();
       for (const s of others) await s.close();
-      await dropDatabase(adminUrl, url);
+      await dropSchema(url);
     },
   };
 });
@@ -44,7 +52,7 @@ const event = (eventId: string): AppendItem => ({
 
 describe("PostgreSQL store specifics", () => {
   it("several processes migrating one empty database at once apply each migration exactly once", async () => {
-    const url = await createDatabase(adminUrl);
+    const url = await freshStoreUrl();
     const stores = Array.from({ length: 4 }, () => openPostgresStore({ url }));
     try {
       const reports = await Promise.all(stores.map((s) => s.migrate()));
@@ -54,12 +62,12 @@ describe("PostgreSQL store specifics", () => {
       assert.deepStrictEqual(applied, Array.from({ length: version }, (_, i) => i + 1), "each version applied once, by one of them");
     } finally {
       for (const s of stores) await s.close();
-      await dropDatabase(adminUrl, url);
+      await dropSchema(url);
     }
   });
 
   it("a reader tailing by seq cursor misses nothing while two processes append one team's batches concurrently", async () => {
-    const url = await createDatabase(adminUrl);
+    const url = await freshStoreUrl();
     const writers = [openPostgresStore({ url }), openPostgresStore({ url })];
     const reader = openPostgresStore({ url });
     try {
@@ -88,12 +96,12 @@ describe("PostgreSQL store specifics", () => {
       assert.strictEqual(new Set(seen).size, 24 * 50);
     } finally {
       for (const s of [...writers, reader]) await s.close();
-      await dropDatabase(adminUrl, url);
+      await dropSchema(url);
     }
   });
 
   it("raw, canonical and violations come back exactly, whether a batch's JSON columns are packed or not", async () => {
-    const url = await createDatabase(adminUrl);
+    const url = await freshStoreUrl();
     const store = openPostgresStore({ url });
     try {
       await store.migrate();
@@ -116,12 +124,12 @@ describe("PostgreSQL store specifics", () => {
       }
     } finally {
       await store.close();
-      await dropDatabase(adminUrl, url);
+      await dropSchema(url);
     }
   });
 
   it("the event log refuses UPDATE and DELETE", async () => {
-    const url = await createDatabase(adminUrl);
+    const url = await freshStoreUrl();
     const store = openPostgresStore({ url });
     try {
       await store.migrate();
@@ -155,7 +163,7 @@ describe("PostgreSQL store specifics", () => {
       assert.strictEqual((await store.eventById("t", "E1"))?.raw, "{}");
     } finally {
       await store.close();
-      await dropDatabase(adminUrl, url);
+      await dropSchema(url);
     }
   });
 
@@ -173,7 +181,7 @@ describe("PostgreSQL store specifics", () => {
   });
 
   it("an event id holding U+0000 is refused naming the event and field, and nothing of the batch is stored", async () => {
-    const url = await createDatabase(adminUrl);
+    const url = await freshStoreUrl();
     const store = openPostgresStore({ url });
     try {
       await store.migrate();
@@ -203,7 +211,7 @@ describe("PostgreSQL store specifics", () => {
       assert.deepStrictEqual(await store.readEvents({ teamId: "t", limit: 10 }), []);
     } finally {
       await store.close();
-      await dropDatabase(adminUrl, url);
+      await dropSchema(url);
     }
   });
 });
