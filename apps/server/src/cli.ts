@@ -1,11 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { AuthService } from "./auth/service.ts";
-import { startServer } from "./http/server.ts";
-import { openNotifier } from "./realtime/open.ts";
 import { openStore, redactUrl, storeConfigFrom, type StoreConfig } from "./store/open.ts";
 import { StoreError, type Store } from "./store/port.ts";
 import { jsonLogger, type LogLevel } from "./util/log.ts";
-import { ViewMaintainer } from "./views/maintainer.ts";
 
 /** Exit codes: 0 ok, 1 domain failure, 2 usage or input error. */
 export const EXIT_OK = 0;
@@ -161,6 +158,8 @@ const tokenCreate = async (args: ReadonlyArray<string>, io: Io): Promise<number>
 
 const rebuildViews = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
   const { values } = parse(args, STORE_OPTIONS, 0);
+  // Loaded on demand: the admin commands start without the event contracts and the HTTP stack.
+  const { ViewMaintainer } = await import("./views/maintainer.ts");
   const n = await withStore(storeConfig(values, io.env), (s) => new ViewMaintainer(s).rebuildAll());
   emit(io, values.json, { missions: n }, `rebuilt the views of ${n} mission(s)`);
   return EXIT_OK;
@@ -200,6 +199,7 @@ const serve = async (args: ReadonlyArray<string>, io: Io, signals?: { onStop: (s
   const perSecond = positiveEnv(env, "SPEC_KITTY_SERVER_RATE_PER_SECOND");
   const config = storeConfig(values, env);
   const log = jsonLogger({ level, write: io.err });
+  const [{ startServer }, { openNotifier }] = await Promise.all([import("./http/server.ts"), import("./realtime/open.ts")]);
   const store = await openStore(config);
   const notifier = await openNotifier(config, store);
   let server;

@@ -5,6 +5,8 @@
  */
 import { FastCheck as fc } from "effect";
 import { assert, describe, it } from "vitest";
+import { encodeReducedStatus, reduceStatusEvents } from "@spec-kitty/events";
+import { decodeStored } from "../src/views/compute.ts";
 import { ViewMaintainer } from "../src/views/maintainer.ts";
 import { harness, seedTeam, statusEvent, PROJECT, ulidOf } from "./support.ts";
 
@@ -73,6 +75,17 @@ describe("views equal a replay of the stored events", () => {
             const live = Object.fromEntries(rows.map((r) => [r.kind, JSON.parse(r.body) as unknown]));
             const replay = JSON.parse(JSON.stringify(await ViewMaintainer.replay(h.store, seed.team.id, project, mission))) as unknown;
             assert.deepStrictEqual(live, replay);
+            // The per-WP status equals the events package's reducer over the whole mission.
+            const all = (await h.store.readEvents({ teamId: seed.team.id, projectUuid: project, missionKey: mission, verdict: "valid", limit: 1000 }))
+              .map(decodeStored)
+              .filter((e) => e !== undefined);
+            const reference = encodeReducedStatus(reduceStatusEvents(all)) as { wp_states: object; anomalies: Array<unknown>; event_count: number; last_processed_event_id: string | null };
+            const status = live["status"] as typeof reference;
+            assert.deepStrictEqual(status.wp_states, reference.wp_states);
+            assert.strictEqual(status.event_count, reference.event_count);
+            assert.strictEqual(status.last_processed_event_id, reference.last_processed_event_id);
+            const canon = (xs: Array<unknown>) => xs.map((x) => JSON.stringify(x)).sort();
+            assert.deepStrictEqual(canon(status.anomalies), canon(reference.anomalies));
             compared++;
             cards += ((live["board"] as { work_packages: Array<unknown> }).work_packages ?? []).length;
           }
