@@ -1,17 +1,18 @@
 /**
  * Two `spec-kitty-server serve --database-url` processes on one PostgreSQL database (ADR-0015): events ingested over
- * HTTP by one reach a WebSocket subscriber connected to the other, through LISTEN/NOTIFY.
+ * HTTP by one reach a WebSocket subscriber connected to the other, through LISTEN/NOTIFY. The last test stops the
+ * database under them and starts it again, so this file runs on a cluster of its own.
  */
 import { gzipSync } from "node:zlib";
-import { afterAll, assert, beforeAll, describe, inject, it } from "vitest";
+import { afterAll, assert, beforeAll, describe, it } from "vitest";
 import WebSocket from "ws";
 import { makeBatches } from "../bench/load.ts";
 import { AuthService } from "../src/auth/service.ts";
 import { openPostgresStore } from "../src/store/postgres/store.ts";
-import { createDatabase, dropDatabase } from "./support/postgres.ts";
+import { createDatabase, startCluster, type PgCluster } from "./support/postgres.ts";
 import { startServer, type ServerProcess } from "./support/server-process.ts";
 
-const adminUrl = inject("pgAdminUrl");
+let cluster: PgCluster | undefined;
 let databaseUrl: string;
 let a: ServerProcess | undefined;
 let b: ServerProcess | undefined;
@@ -19,7 +20,8 @@ let token: string;
 let teamId: string;
 
 beforeAll(async () => {
-  databaseUrl = await createDatabase(adminUrl);
+  cluster = await startCluster();
+  databaseUrl = await createDatabase(cluster.adminUrl);
   // The team and its token are made in-process (the admin commands have their own tests); the servers are real.
   const store = openPostgresStore({ url: databaseUrl });
   try {
@@ -31,11 +33,11 @@ beforeAll(async () => {
     await store.close();
   }
   [a, b] = await Promise.all([startServer(["--database-url", databaseUrl]), startServer(["--database-url", databaseUrl])]);
-}, 60_000);
+}, 90_000);
 
 afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
-  await dropDatabase(adminUrl, databaseUrl);
+  await cluster?.stop();
 });
 
 interface Frame {
@@ -74,16 +76,20 @@ const subscribe = async (server: ServerProcess): Promise<{ frames: Array<Frame>;
   return { frames, until, close: () => ws.close() };
 };
 
-const postBatch = async (server: ServerProcess, events: ReadonlyArray<unknown>): Promise<Array<{ event_id: string; status: string }>> => {
+const post = async (server: ServerProcess, events: ReadonlyArray<unknown>): Promise<{ status: number; body: string }> => {
   const res = await fetch(`${server.baseUrl}/api/v1/events/batch/`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-encoding": "gzip" },
     body: gzipSync(JSON.stringify({ events })),
-    signal: AbortSignal.timeout(30_000),
+    signal: AbortSignal.timeout(45_000),
   });
-  const text = await res.text();
-  assert.strictEqual(res.status, 200, text);
-  return (JSON.parse(text) as { results: Array<{ event_id: string; status: string }> }).results;
+  return { status: res.status, body: await res.text() };
+};
+
+const postBatch = async (server: ServerProcess, events: ReadonlyArray<unknown>): Promise<Array<{ event_id: string; status: string }>> => {
+  const { status, body } = await post(server, events);
+  assert.strictEqual(status, 200, body);
+  return (JSON.parse(body) as { results: Array<{ event_id: string; status: string }> }).results;
 };
 
 const project = { uuid: "7d0c7d26-54c1-4c55-8a3c-0f1a4a5b8c9d", slug: "fanout" };
@@ -139,6 +145,40 @@ describe("two server processes on one PostgreSQL database", () => {
       );
     } finally {
       own.close();
+    }
+  });
+
+  it("PostgreSQL goes down and comes back: 503 meanwhile, then ingest and cross-process fan-out resume", async () => {
+    const sub = await subscribe(b!);
+    try {
+      await sub.until(1);
+      const [before, during, after] = makeBatches(3, 2, project);
+      await postBatch(a!, before!);
+      await sub.until(3);
+
+      await cluster!.halt();
+      const down = await post(a!, during!);
+      assert.strictEqual(down.status, 503, down.body);
+      const ready = await fetch(`${a!.baseUrl}/readyz`, { signal: AbortSignal.timeout(20_000) });
+      assert.strictEqual(ready.status, 503, "not ready while the database is down");
+
+      await cluster!.resume();
+      const end = Date.now() + 30_000;
+      let up = await post(a!, after!);
+      while (up.status !== 200 && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 250));
+        up = await post(a!, after!);
+      }
+      assert.strictEqual(up.status, 200, up.body);
+
+      // b's subscriber gets what a ingested after the outage: b's LISTEN connection came back (or caught up by seq).
+      const frames = await sub.until(5, 30_000);
+      assert.deepStrictEqual(
+        frames.slice(1).map((f) => f.event_id),
+        [...before!, ...after!].map((e) => e.event_id),
+      );
+    } finally {
+      sub.close();
     }
   });
 });

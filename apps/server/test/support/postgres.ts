@@ -22,6 +22,10 @@ export interface PgCluster {
   /** A superuser URL to the `postgres` database, for creating databases. */
   readonly adminUrl: string;
   readonly stop: () => Promise<void>;
+  /** Stops the server but keeps its data, as a crash or a maintenance restart would (for outage tests). */
+  readonly halt: () => Promise<void>;
+  /** Starts a halted server again on the same port and data. */
+  readonly resume: () => Promise<void>;
 }
 
 export interface StartOptions {
@@ -98,7 +102,11 @@ export const startCluster = async (options: StartOptions = {}): Promise<PgCluste
       await exec("pg_ctl", ["start", "-D", pgdata, "-l", join(dataDir, "postgres.log"), "-w", "-t", seconds, "-o", settings], startDeadlineMs + 5_000);
       const adminUrl = `postgres://${SUPERUSER}@127.0.0.1:${port}/postgres`;
       await waitForQuery(adminUrl, startDeadlineMs);
-      const cluster: PgCluster = { binDir, dataDir, port, adminUrl, stop };
+      const start = () =>
+        exec("pg_ctl", ["start", "-D", pgdata, "-l", join(dataDir, "postgres.log"), "-w", "-t", seconds, "-o", settings], startDeadlineMs + 5_000).then(
+          () => waitForQuery(adminUrl, startDeadlineMs),
+        );
+      const cluster: PgCluster = { binDir, dataDir, port, adminUrl, stop, halt: stopServer, resume: start };
       registerExitStop(cluster, asRoot);
       return cluster;
     } catch (error) {
