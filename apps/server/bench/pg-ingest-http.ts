@@ -21,10 +21,11 @@ export const runHttpIngest = async (
   const serverOf = (c: number) => servers[c % servers.length]!.baseUrl;
   try {
     const project = { uuid: "550e8400-e29b-41d4-a716-446655440000", slug: "bench" };
-    for (const [i, warm] of makeBatches(2 * processes, batchSize, { ...project, slug: "warm" }).entries()) {
-      await postBatch(serverOf(i), token, gzipBatch(warm), agents[i % connections]!, warm.length);
-    }
+    // Bodies first: a keep-alive connection left idle while they are built could be closed by the server (its
+    // keep-alive timeout) just as the timed run reuses it.
     const bodies = makeBatches(batchCount, batchSize, project).map((b) => ({ body: gzipBatch(b), events: b.length }));
+    const warm = makeBatches(connections, batchSize, { ...project, slug: "warm" });
+    await Promise.all(warm.map((w, c) => postBatch(serverOf(c), token, gzipBatch(w), agents[c]!, w.length)));
     return await drive(
       bodies,
       connections,
