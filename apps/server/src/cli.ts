@@ -16,9 +16,13 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
+/** Kept in step with apps/server/package.json. */
+export const SERVER_VERSION = "0.1.0";
+
 export const USAGE = `spec-kitty-server: an open spec-kitty sync server
 
 Usage:
+  spec-kitty-server --version
   spec-kitty-server serve [--host H] [--port N] [--data DIR | --database-url URL]
                           [--tls-cert FILE --tls-key FILE] [--public-url URL] [--json] [--log-level L]
   spec-kitty-server team create SLUG [--name NAME] [--data DIR | --database-url URL] [--json]
@@ -68,6 +72,10 @@ export const main = async (argv: ReadonlyArray<string>, io: Io, signals?: { onSt
     if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
       io.out(USAGE);
       return cmd === undefined ? EXIT_USAGE : EXIT_OK;
+    }
+    if (cmd === "--version" || cmd === "version") {
+      io.out(`${SERVER_VERSION}\n`);
+      return EXIT_OK;
     }
     if (cmd === "serve") return await serve([sub, ...rest].filter((x): x is string => x !== undefined), io, signals);
     if (cmd === "team" && sub === "create") return await teamCreate(rest, io);

@@ -48,6 +48,9 @@ describe("spec-kitty-server command", () => {
     const tok = await runCli(["token", "create", "--team", "acme", "--data", dir]);
     assert.strictEqual(tok.code, 0);
     assert.match(tok.stdout.trim(), /^skt_[A-Za-z0-9_-]{43}$/);
+    const version = await runCli(["--version"]);
+    assert.strictEqual(version.code, 0);
+    assert.strictEqual(version.stdout, `${JSON.parse(readFileSync(join(PKG_DIR, "package.json"), "utf8")).version}\n`);
     const usage = await runCli(["frobnicate"]);
     assert.strictEqual(usage.code, 2);
     assert.include(usage.stderr, "unknown command 'frobnicate'");

@@ -29,7 +29,7 @@ describe("crash during ingest", () => {
         }
       };
       const senders = [sender(1), sender(2), sender(3)];
-      while (acknowledged.size < 600) await new Promise((r) => setTimeout(r, 20));
+      while (acknowledged.size < 300) await new Promise((r) => setTimeout(r, 20));
       server.proc.kill("SIGKILL");
       killed = true;
       await Promise.all(senders);

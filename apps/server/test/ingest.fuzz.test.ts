@@ -2,7 +2,7 @@
  * Fuzzing the ingest path with mutated envelopes and batches: bad JSON, bad gzip, huge strings, deep nesting,
  * wrong types, forbidden keys, transport extras, odd ids. Nothing may crash or answer 500, and every refusal
  * carries a code. Most cases run in-process (the envelope judge, then the whole request handler); a smaller
- * sample goes over real HTTP. Sizes: 100,000 envelopes + 6,000 in-process batches + 300 HTTP batches.
+ * sample goes over real HTTP. Sizes: 96,000 envelopes + 4,000 in-process batches (100,000 mutated inputs) + 200 HTTP batches.
  */
 import { gzipSync } from "node:zlib";
 import { afterAll, assert, beforeAll, describe, it } from "vitest";
@@ -151,11 +151,11 @@ describe("ingest fuzzing", () => {
   });
   afterAll(async () => h.close());
 
-  it("100,000 mutated envelopes: the judge never throws and every violation is coded", () => {
+  it("96,000 mutated envelopes: the judge never throws and every violation is coded", () => {
     const r = prng(SEED);
     let quarantined = 0;
     let unusable = 0;
-    for (let n = 0; n < 100_000; n++) {
+    for (let n = 0; n < 96_000; n++) {
       const e = mutateEnvelope(r, n);
       try {
         const problem = checkItem(e, 0);
@@ -178,13 +178,13 @@ describe("ingest fuzzing", () => {
     // The mutations reach every branch: refusals, quarantines and clean passes.
     assert.isAbove(unusable, 1000);
     assert.isAbove(quarantined, 10_000);
-    assert.isBelow(quarantined + unusable, 100_000);
+    assert.isBelow(quarantined + unusable, 96_000);
   }, 120_000);
 
-  it("6,000 mutated batches through the request handler: no 500, every refusal coded", async () => {
+  it("4,000 mutated batches through the request handler: no 500, every refusal coded", async () => {
     const r = prng(SEED + 1);
     const seen = new Map<number, number>();
-    for (let n = 0; n < 6_000; n++) {
+    for (let n = 0; n < 4_000; n++) {
       const { body, gzip } = mutateBody(r, n);
       const a = await h.request("POST", "/api/v1/events/batch/", {
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(gzip ? { "content-encoding": "gzip" } : {}), ...(r() < 0.05 ? { "x-spec-kitty-sync-protocol": pick(r, ["2.0", "1", "9.9", "??"]) } : {}) },
@@ -193,14 +193,14 @@ describe("ingest fuzzing", () => {
       seen.set(a.status, (seen.get(a.status) ?? 0) + 1);
       checkAnswer(a.status, a.text, undefined, `seed ${SEED + 1}, batch ${n}`);
     }
-    for (const s of [200, 400]) assert.isAbove(seen.get(s) ?? 0, 250, `status ${s} reached: ${JSON.stringify([...seen])}`);
+    for (const s of [200, 400]) assert.isAbove(seen.get(s) ?? 0, 150, `status ${s} reached: ${JSON.stringify([...seen])}`);
   }, 120_000);
 
-  it("300 mutated batches over real HTTP", async () => {
+  it("200 mutated batches over real HTTP", async () => {
     const server: RunningServer = await startServer({ store: h.store, notifier: new InProcessNotifier(), log: silentLogger, host: "127.0.0.1", port: 0 });
     try {
       const r = prng(SEED + 2);
-      for (let n = 0; n < 300; n++) {
+      for (let n = 0; n < 200; n++) {
         const { body, gzip } = mutateBody(r, 1_000_000 + n);
         const res = await fetch(`${server.url}/api/v1/events/batch/`, {
           method: "POST",
