@@ -130,8 +130,18 @@ export class PgNotifier implements Notifier {
     });
     client.on("error", (error) => this.lost(client, error));
     client.on("end", () => this.lost(client, new Error("connection ended")));
-    await client.connect();
-    await client.query(`LISTEN ${quoteIdent(this.channel)}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${quoteIdent(this.channel)}`);
+    } catch (error) {
+      void endWithin(client, 1_000);
+      throw error;
+    }
+    if (this.closed) {
+      // closed while this connection was being opened
+      await endWithin(client, 1_000);
+      return;
+    }
     this.client = client;
     this.backoffMs = 100;
   }
