@@ -7,7 +7,7 @@ import { request } from "node:https";
 import { join } from "node:path";
 import { assert, describe, it } from "vitest";
 import WebSocket from "ws";
-import { PKG_DIR, runCli, startServerProcess, statusEvent, tempDir } from "./support.ts";
+import { PKG_DIR, postBatch, runCli, seedWithCli, startServerProcess, statusEvent, tempDir } from "./support.ts";
 
 const TLS = join(PKG_DIR, "test/fixtures/tls");
 const CA = readFileSync(join(TLS, "cert.pem"));
@@ -91,5 +91,20 @@ describe("spec-kitty-server command", () => {
     assert.include(logs, '"msg":"request"');
     assert.notInclude(logs, "correct horse", "no passwords in the logs");
     assert.notInclude(logs, "WPStatusChanged", "no payloads in the logs");
+  }, 90_000);
+
+  it("SIGTERM while a batch is in flight: the batch finishes and is answered, then the process exits 0", async () => {
+    const dir = tempDir();
+    const token = await seedWithCli(dir, "acme");
+    const server = await startServerProcess(dir);
+    const events = Array.from({ length: 1000 }, (_, i) => statusEvent(700_000 + i, { wp: `WP${i % 50}` }));
+    const answer = postBatch(server.url, token, events);
+    await new Promise((r) => setTimeout(r, 30));
+    const exit = server.stop();
+    const r = await answer;
+    assert.strictEqual(r.status, 200);
+    assert.strictEqual(r.json.results.length, 1000);
+    assert.isTrue((r.json.results as Array<{ status: string }>).every((x) => x.status === "success"));
+    assert.strictEqual(await exit, 0, server.stderr().slice(-1500));
   }, 90_000);
 });

@@ -48,7 +48,7 @@ export class App {
     this.log = o.log;
     this.auth = new AuthService(o.store);
     this.views = new ViewMaintainer(o.store, {
-      delayMs: o.viewDelayMs ?? 50,
+      delayMs: o.viewDelayMs ?? 250,
       onError: (e) => this.log.log("error", "view refresh failed", { error: errText(e) }),
     });
     this.ingestor = new Ingestor(o.store, o.notifier, this.views);
@@ -71,6 +71,10 @@ export class App {
   /** Marks the app as draining: /readyz answers 503 from now on. */
   drain(): void {
     this.ready = false;
+  }
+
+  get draining(): boolean {
+    return !this.ready;
   }
 
   baseUrl(req: HttpRequest): string {

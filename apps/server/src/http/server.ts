@@ -24,6 +24,9 @@ export interface RunningServer {
   readonly stop: (timeoutMs?: number) => Promise<void>;
 }
 
+/** After SIGTERM, requests already on their way are still served for this long (within the stop deadline). */
+const DRAIN_GRACE_MS = 400;
+
 /** Starts the HTTP(S) and WebSocket server on `host:port` (port 0 picks a free one). */
 export const startServer = async (o: ServeOptions): Promise<RunningServer> => {
   const tls = o.tlsCert !== undefined && o.tlsKey !== undefined;
@@ -62,13 +65,16 @@ export const startServer = async (o: ServeOptions): Promise<RunningServer> => {
   const stop = (timeoutMs = 4000): Promise<void> =>
     (stopping ??= (async () => {
       const deadline = Date.now() + timeoutMs;
+      const sleep = () => new Promise((r) => setTimeout(r, 25));
       app.drain();
+      await ws.close(Math.min(1500, timeoutMs / 2));
+      // A short grace keeps serving requests already on their way (a body still arriving has not reached the
+      // handler yet); answers now carry `Connection: close`, and /readyz says draining.
+      const graceEnd = Math.min(deadline, Date.now() + DRAIN_GRACE_MS);
+      while ((inflight.size > 0 || Date.now() < graceEnd) && Date.now() < deadline) await sleep();
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
-      await ws.close(Math.min(1500, timeoutMs / 2));
-      while (inflight.size > 0 && Date.now() < deadline) {
-        await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, 50))]);
-      }
+      while (inflight.size > 0 && Date.now() < deadline) await sleep();
       server.closeAllConnections();
       await Promise.race([closed, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
       await app.close();
@@ -95,7 +101,7 @@ const serve = async (app: App, req: IncomingMessage, res: ServerResponse): Promi
     const r = await app.handle(request);
     status = r.status;
     const headers: Record<string, string> = { ...r.headers, "x-request-id": requestId };
-    if (r.close === true || !consumed) {
+    if (r.close === true || !consumed || app.draining) {
       // The body was not read: do not leave it in the connection for the next request.
       headers["connection"] = "close";
     }

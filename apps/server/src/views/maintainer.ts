@@ -33,7 +33,8 @@ export class ViewMaintainer {
 
   constructor(store: Store, options: { delayMs?: number; maxCachedMissions?: number; maxCachedEvents?: number; onError?: (e: unknown) => void } = {}) {
     this.store = store;
-    this.delayMs = options.delayMs ?? 50;
+    // Reads wait for their mission (ensureFresh), so a longer delay only lets one refresh fold more events.
+    this.delayMs = options.delayMs ?? 250;
     this.maxCached = options.maxCachedMissions ?? 256;
     // Decoded events held for incremental folds; beyond this, the least recently used missions are dropped
     // and rebuilt from the store when next touched.
