@@ -1,3 +1,5 @@
+import { mergeConfig } from "vitest/config";
 import { sharedConfig } from "../../vitest.shared.ts";
 
-export default sharedConfig;
+// One throwaway PostgreSQL cluster per test run for the PostgreSQL suites (ADR-0015).
+export default mergeConfig(sharedConfig, { test: { globalSetup: ["test/support/pg-global-setup.ts"] } });

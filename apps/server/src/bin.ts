@@ -3,6 +3,8 @@
 // reclaimed (batches allocate fast; V8 otherwise grows the heap lazily). Batch bodies are processed at most two at
 // a time, which bounds what one moment can need.
 import { main } from "./cli.ts";
+// PostgreSQL storage and LISTEN/NOTIFY fan-out for --database-url (ADR-0015).
+import "./store/postgres/register.ts";
 
 const readStdin = async (): Promise<string> => {
   if (process.stdin.isTTY) return "";
