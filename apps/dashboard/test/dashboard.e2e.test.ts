@@ -1,0 +1,238 @@
+/**
+ * The dashboard in Chromium against a server on loopback: sign in, the seeded board, live moves, the
+ * collaboration panel, the timeline filter, a dropped WebSocket, sync health, screenshots and an axe check.
+ */
+import axe from "axe-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALICE, ACME_PROJECT, envelopeFactory, makeSeed, NODE_B, SEEDED_LANES, wpId } from "./support/seed.ts";
+import { launchChromium, screenshot, WIDTHS } from "./support/browser.ts";
+import { startFixtureServer, type FixtureServer } from "./support/fixture-server.ts";
+
+const WP_COUNT = 12;
+const seed = makeSeed(WP_COUNT);
+const acme = seed.projects[0]!;
+const boardPath = `/teams/${ALICE.team.id}/projects/${ACME_PROJECT}/missions/${acme.mission_id}`;
+
+let server: FixtureServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+// Live events get lamport clocks above the seeded ones and ids of their own.
+const live = envelopeFactory(ACME_PROJECT, "acme-shop", 9, new Date("2026-12-02T10:00:00Z"));
+const bumpLamport = (n: number) => {
+  for (let i = 0; i < n; i += 1) live("Noop", "x", {});
+};
+bumpLamport(1_000);
+
+const move = (wp: string, from: string, to: string, reason: string | null = null) =>
+  live(
+    "WPStatusChanged",
+    wp,
+    { mission_slug: acme.mission_slug, wp_id: wp, from_lane: from, to_lane: to, actor: "codex", force: reason !== null, reason, execution_mode: "worktree", review_ref: null, evidence: null },
+    NODE_B,
+  );
+
+const cardLane = (wp: string) => page.locator(`.card[data-wp="${wp}"]`).getAttribute("data-lane", { timeout: 5_000 });
+
+beforeAll(async () => {
+  server = await startFixtureServer(seed);
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: WIDTHS.desktop, colorScheme: "light" });
+  page = await context.newPage();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe("dashboard in Chromium", () => {
+  it("sends a signed-out visitor to sign in, refuses a wrong password, then signs in", async () => {
+    await page.goto(`${server.url}${boardPath}`);
+    await page.waitForURL(/\/signin\?next=/, { timeout: 10_000 });
+    await page.getByLabel("Email").fill(ALICE.email);
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent(), { timeout: 5_000 }).toContain("Wrong email or password");
+    await page.getByLabel("Password").fill(ALICE.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((u) => u.pathname === boardPath, { timeout: 10_000 });
+    await page.locator(".card").first().waitFor({ timeout: 10_000 });
+  });
+
+  it("shows every seeded work package as one card in its lane, columns in FSM order", async () => {
+    const lanes = await page.locator(".lane").evaluateAll((els) => els.map((e) => e.getAttribute("data-lane")));
+    expect(lanes).toEqual(["planned", "claimed", "in_progress", "for_review", "in_review", "approved", "done", "blocked", "canceled"]);
+    expect(await page.locator(".card").count()).toBe(WP_COUNT);
+    for (let i = 0; i < WP_COUNT; i += 1) {
+      const wp = wpId(i);
+      const column = await page.locator(`.lane:has(.card[data-wp="${wp}"])`).getAttribute("data-lane");
+      expect(column, wp).toBe(SEEDED_LANES[i % SEEDED_LANES.length]);
+    }
+    const blocked = page.locator('.lane[data-lane="blocked"] .card').first();
+    await expect.poll(() => blocked.locator(".blocked-reason").textContent()).toContain("payment provider sandbox");
+    // dependencies appear on keyboard focus
+    const withDeps = page.locator('.card[data-wp="WP04"]');
+    expect(await withDeps.locator(".deps").isVisible()).toBe(false);
+    await withDeps.focus();
+    expect(await withDeps.locator(".deps").isVisible()).toBe(true);
+    expect(await withDeps.locator(".deps").textContent()).toContain("WP03");
+  });
+
+  it("moves a card without a reload when an event is posted through the batch API", async () => {
+    const marker = await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = Math.random()));
+    expect(await cardLane("WP10")).toBe("planned");
+    const started = Date.now();
+    server.ingest(ALICE.team.id, [move("WP10", "planned", "claimed")]);
+    await page.locator('.lane[data-lane="claimed"] .card[data-wp="WP10"]').waitFor({ timeout: 1_000 });
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeLessThan(1_000);
+    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(marker);
+  });
+
+  it("shows the seeded concurrent-driver warning, drivers, the decision and the comment", async () => {
+    const warning = page.locator('.warning[data-warning="warn-drivers-1"]');
+    await warning.waitFor({ timeout: 5_000 });
+    expect(await warning.textContent()).toMatch(/Concurrent drivers.*Claude.*Codex/);
+    expect(await warning.getAttribute("class")).toContain("open");
+    expect(await page.locator(".participants li").count()).toBe(3);
+    expect(await page.locator(".badge.driver").count()).toBe(2);
+    expect(await page.locator(".decisions").textContent()).toContain("exponential backoff");
+    expect(await page.locator(".comments").textContent()).toContain("please take WP07");
+    // an acknowledgement arrives live
+    server.ingest(ALICE.team.id, [
+      live("WarningAcknowledged", acme.mission_id, { participant_id: "p-alice", mission_id: acme.mission_id, warning_id: "warn-drivers-1", acknowledgement: "continue" }),
+    ]);
+    await expect.poll(() => warning.getAttribute("class"), { timeout: 2_000 }).toContain("acknowledged");
+    expect(await warning.textContent()).toContain("Alice (continue)");
+  });
+
+  it("passes axe with no serious or critical violation, in light and dark", async () => {
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.addScriptTag({ content: axe.source });
+      const result = await page.evaluate(async () => {
+        const r = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ["violations"] });
+        return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+      });
+      const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+      expect(serious, `${scheme}: ${JSON.stringify(serious)}`).toEqual([]);
+    }
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  it("reaches the cards and the sign-out button by keyboard with a visible focus ring", async () => {
+    await page.locator("body").focus();
+    const seen = new Set<string>();
+    let outline = "";
+    for (let i = 0; i < 40; i += 1) {
+      await page.keyboard.press("Tab");
+      const info = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return { cls: el?.className ?? "", text: el?.textContent?.trim().slice(0, 20) ?? "", outline: el === null ? "" : getComputedStyle(el).outlineStyle };
+      });
+      seen.add(info.cls.split(" ")[0] ?? "");
+      if (info.cls.startsWith("card")) outline = info.outline;
+      if (info.text === "Sign out") seen.add("signout");
+    }
+    expect(seen.has("card")).toBe(true);
+    expect(seen.has("signout")).toBe(true);
+    expect(outline).toBe("solid");
+  });
+
+  it("reconnects after a dropped WebSocket and catches up what happened meanwhile", async () => {
+    await expect.poll(() => page.locator("[data-live]").getAttribute("data-live"), { timeout: 5_000 }).toBe("open");
+    server.refuseSockets = true;
+    expect(server.dropSockets()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator("[data-live]").getAttribute("data-live"), { timeout: 5_000 }).not.toBe("open");
+    // while the page is offline, two moves are ingested: no push can reach it
+    server.ingest(ALICE.team.id, [move("WP11", "planned", "claimed"), move("WP06", "in_progress", "for_review")]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await cardLane("WP11")).toBe("planned");
+    server.refuseSockets = false;
+    await expect.poll(() => page.locator("[data-live]").getAttribute("data-live"), { timeout: 10_000 }).toBe("open");
+    await page.locator('.lane[data-lane="claimed"] .card[data-wp="WP11"]').waitFor({ timeout: 5_000 });
+    expect(await cardLane("WP06")).toBe("for_review");
+  });
+
+  it("lists every mission event in Lamport order on the timeline and filters by type, work package and actor", async () => {
+    await page.getByRole("link", { name: "Timeline" }).click();
+    await page.locator(".event").first().waitFor({ timeout: 5_000 });
+    const total = await page.locator(".event").count();
+    const missionEvents = acme.events.length + 4; // the seeded ones plus the three moves and the acknowledgement above
+    expect(total).toBe(missionEvents);
+    const clocks = await page.locator(".event .lamport").allTextContents();
+    const numbers = clocks.map(Number);
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    await page.getByLabel("Type").selectOption("ConcurrentDriverWarning");
+    expect(await page.locator(".event").count()).toBe(1);
+    await page.getByLabel("Type").selectOption("WPStatusChanged");
+    await page.getByLabel("Work package").selectOption("WP10");
+    const rows = await page.locator(".event").count();
+    expect(rows).toBe(2); // its seeded bootstrap plus the live move
+    await page.getByLabel("Actor").selectOption("codex");
+    expect(await page.locator(".event").count()).toBe(1);
+    await page.locator(".event summary").first().click();
+    expect(await page.locator(".event pre").first().textContent()).toContain('"to_lane": "claimed"');
+    // a live event appears on the timeline too
+    await page.getByLabel("Work package").selectOption("");
+    await page.getByLabel("Actor").selectOption("");
+    server.ingest(ALICE.team.id, [move("WP09", "planned", "claimed")]);
+    await expect.poll(() => page.locator(".event").count(), { timeout: 2_000 }).toBeGreaterThan(rows);
+  });
+
+  it("shows sync health: nodes with their last event, events per hour, quarantined events with violations", async () => {
+    const bad = { ...live("WPStatusChanged", "WP01", { wp_id: "WP01" }), lamport_clock: -3 };
+    server.ingest(ALICE.team.id, [bad]);
+    await page.getByRole("link", { name: "Sync health" }).first().click();
+    await page.locator(".nodes tbody tr").first().waitFor({ timeout: 5_000 });
+    expect(await page.locator(".nodes tbody tr").count()).toBe(2);
+    expect(await page.locator(".rate li").count()).toBeGreaterThan(0);
+    const q = page.locator(`[data-quarantined="${bad.event_id}"]`);
+    await q.waitFor({ timeout: 5_000 });
+    expect(await q.textContent()).toContain("lamport_clock");
+  });
+
+  it("shows the team's projects with each mission's progress and keeps every page readable at both widths", async () => {
+    await page.goto(`${server.url}/`);
+    await page.locator(".mission").first().waitFor({ timeout: 5_000 });
+    expect(await page.locator(".project").count()).toBe(1);
+    expect(await page.locator(".mission .progress-text").textContent()).toMatch(/Done 2/);
+    const pages: Record<string, string> = {
+      home: "/",
+      board: boardPath,
+      timeline: `${boardPath}/timeline`,
+      health: `/teams/${ALICE.team.id}/projects/${ACME_PROJECT}/health`,
+    };
+    for (const [name, path] of Object.entries(pages)) {
+      for (const [width, viewport] of Object.entries(WIDTHS)) {
+        await page.setViewportSize(viewport);
+        await page.goto(`${server.url}${path}`);
+        await page.locator("main h1").waitFor({ timeout: 5_000 });
+        await page.waitForLoadState("networkidle", { timeout: 5_000 }).catch(() => undefined);
+        // nothing overflows the viewport sideways except the board's own scroller
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow, `${name} at ${width}`).toBeLessThanOrEqual(1);
+        await screenshot(page, `${name}-${width}`);
+      }
+    }
+    // the board is not empty or broken at the phone width: every lane and card is rendered and visible
+    await page.goto(`${server.url}${boardPath}`);
+    await page.locator(".card").first().waitFor({ timeout: 5_000 });
+    expect(await page.locator(".lane").count()).toBe(9);
+    expect(await page.locator(".card:visible").count()).toBe(WP_COUNT);
+    const sizes = await page.locator(".card").evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));
+    expect(Math.min(...sizes)).toBeGreaterThan(200);
+    await page.setViewportSize(WIDTHS.desktop);
+  });
+
+  it("signs out and is sent back to sign in", async () => {
+    await page.goto(`${server.url}/`);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/signin/, { timeout: 5_000 });
+    await page.goto(`${server.url}${boardPath}`);
+    await page.waitForURL(/\/signin\?next=/, { timeout: 5_000 });
+  });
+});
+
