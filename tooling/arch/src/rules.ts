@@ -10,6 +10,7 @@ interface RuleSide {
   readonly path?: string | ReadonlyArray<string>;
   readonly pathNot?: string | ReadonlyArray<string>;
   readonly dependencyTypes?: ReadonlyArray<string>;
+  readonly dependencyTypesNot?: ReadonlyArray<string>;
   readonly couldNotResolve?: boolean;
   readonly circular?: boolean;
   /** Also matches what `from` reaches through other modules, not only what it imports itself. */
@@ -141,5 +142,22 @@ export const RULES: ReadonlyArray<ForbiddenRule> = [
       path: ["(^|/)@effect/(cli|platform|platform-node)/", "^apps/cli/src/(main|commands/(index|agent|doctor|events|next|runs|status))\\.ts$"],
       reachable: true,
     },
+  },
+  {
+    name: "adr-0018-dashboard-no-node",
+    severity: "error",
+    comment:
+      "ADR-0018: the dashboard's src/ runs in a browser; it must not import a Node built-in (node:fs, node:path, ...).",
+    from: { path: "^apps/dashboard/src/" },
+    to: { dependencyTypes: ["core"] },
+  },
+  {
+    name: "adr-0018-dashboard-types-only",
+    severity: "error",
+    comment:
+      "ADR-0018: the dashboard takes only types from the workspace packages (`import type`); their runtime code " +
+      "(Effect, file and git access) is not bundled into the browser.",
+    from: { path: "^apps/dashboard/src/" },
+    to: { path: "^packages/", dependencyTypesNot: ["type-only"] },
   },
 ];

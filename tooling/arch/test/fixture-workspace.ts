@@ -15,6 +15,8 @@ export const VIOLATIONS = {
   cycle: "adr-0004-no-cycles",
   "status-internals": "adr-0008-status-internals",
   "direct-path-loads-full-parser": "adr-0011-direct-path-without-effect-cli",
+  "dashboard-imports-node": "adr-0018-dashboard-no-node",
+  "dashboard-runtime-import": "adr-0018-dashboard-types-only",
 } as const;
 
 export type ViolationName = keyof typeof VIOLATIONS;
