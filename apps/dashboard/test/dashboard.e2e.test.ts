@@ -7,14 +7,18 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALICE, ACME_PROJECT, envelopeFactory, makeSeed, NODE_B, SEEDED_LANES, wpId } from "./support/seed.ts";
 import { launchChromium, screenshot, WIDTHS } from "./support/browser.ts";
-import { startFixtureServer, type FixtureServer } from "./support/fixture-server.ts";
+import { startProxy, type Proxy } from "./support/proxy.ts";
+import { startServer, type RunningServer } from "./support/server.ts";
 
 const WP_COUNT = 12;
 const seed = makeSeed(WP_COUNT);
 const acme = seed.projects[0]!;
-const boardPath = `/teams/${ALICE.team.id}/projects/${ACME_PROJECT}/missions/${acme.mission_id}`;
-
-let server: FixtureServer;
+let server: RunningServer;
+let proxy: Proxy;
+/** The page's origin: the proxy in front of the server. */
+let base: string;
+let teamId: string;
+let boardPath: string;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -36,7 +40,11 @@ const move = (wp: string, from: string, to: string, reason: string | null = null
 const cardLane = (wp: string) => page.locator(`.card[data-wp="${wp}"]`).getAttribute("data-lane", { timeout: 5_000 });
 
 beforeAll(async () => {
-  server = await startFixtureServer(seed);
+  server = await startServer(seed);
+  proxy = await startProxy(server.url);
+  base = proxy.url;
+  teamId = server.teams.get(ALICE.team.id)!.id;
+  boardPath = `/teams/${teamId}/projects/${ACME_PROJECT}/missions/${acme.mission_id}`;
   browser = await launchChromium();
   context = await browser.newContext({ viewport: WIDTHS.desktop, colorScheme: "light" });
   page = await context.newPage();
@@ -44,12 +52,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
+  await proxy?.close();
+  await server?.stop();
 });
 
 describe("dashboard in Chromium", () => {
   it("sends a signed-out visitor to sign in, refuses a wrong password, then signs in", async () => {
-    await page.goto(`${server.url}${boardPath}`);
+    await page.goto(`${base}${boardPath}`);
     await page.waitForURL(/\/signin\?next=/, { timeout: 10_000 });
     await page.getByLabel("Email").fill(ALICE.email);
     await page.getByLabel("Password").fill("wrong password");
@@ -84,7 +93,7 @@ describe("dashboard in Chromium", () => {
     const marker = await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = Math.random()));
     expect(await cardLane("WP10")).toBe("planned");
     const started = Date.now();
-    server.ingest(ALICE.team.id, [move("WP10", "planned", "claimed")]);
+    await server.post(ALICE.team.id, [move("WP10", "planned", "claimed")]);
     await page.locator('.lane[data-lane="claimed"] .card[data-wp="WP10"]').waitFor({ timeout: 1_000 });
     const elapsed = Date.now() - started;
     expect(elapsed).toBeLessThan(1_000);
@@ -101,7 +110,7 @@ describe("dashboard in Chromium", () => {
     expect(await page.locator(".decisions").textContent()).toContain("exponential backoff");
     expect(await page.locator(".comments").textContent()).toContain("please take WP07");
     // an acknowledgement arrives live
-    server.ingest(ALICE.team.id, [
+    await server.post(ALICE.team.id, [
       live("WarningAcknowledged", acme.mission_id, { participant_id: "p-alice", mission_id: acme.mission_id, warning_id: "warn-drivers-1", acknowledgement: "continue" }),
     ]);
     await expect.poll(() => warning.getAttribute("class"), { timeout: 2_000 }).toContain("acknowledged");
@@ -111,7 +120,8 @@ describe("dashboard in Chromium", () => {
   it("passes axe with no serious or critical violation, in light and dark", async () => {
     for (const scheme of ["light", "dark"] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      await page.addScriptTag({ content: axe.source });
+      // evaluated through the devtools protocol: the page's CSP (no inline scripts) stays in force
+      await page.evaluate(axe.source);
       const result = await page.evaluate(async () => {
         const r = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ["violations"] });
         return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
@@ -143,17 +153,25 @@ describe("dashboard in Chromium", () => {
 
   it("reconnects after a dropped WebSocket and catches up what happened meanwhile", async () => {
     await expect.poll(() => page.locator("[data-live]").getAttribute("data-live"), { timeout: 5_000 }).toBe("open");
-    server.refuseSockets = true;
-    expect(server.dropSockets()).toBeGreaterThan(0);
+    proxy.refuse = true;
+    expect(proxy.drop()).toBeGreaterThan(0);
     await expect.poll(() => page.locator("[data-live]").getAttribute("data-live"), { timeout: 5_000 }).not.toBe("open");
-    // while the page is offline, two moves are ingested: no push can reach it
-    server.ingest(ALICE.team.id, [move("WP11", "planned", "claimed"), move("WP06", "in_progress", "for_review")]);
+    // while the page is cut off, two moves reach the server: no push can reach the page
+    await server.post(ALICE.team.id, [move("WP11", "planned", "claimed"), move("WP06", "in_progress", "for_review")]);
     await new Promise((r) => setTimeout(r, 300));
     expect(await cardLane("WP11")).toBe("planned");
-    server.refuseSockets = false;
-    await expect.poll(() => page.locator("[data-live]").getAttribute("data-live"), { timeout: 10_000 }).toBe("open");
+    const listings: Array<string> = [];
+    const onRequest = (r: { url(): string }) => {
+      if (r.url().includes("/api/v1/events/?")) listings.push(r.url());
+    };
+    page.on("request", onRequest);
+    proxy.refuse = false;
+    await expect.poll(() => page.locator("[data-live]").getAttribute("data-live"), { timeout: 15_000 }).toBe("open");
     await page.locator('.lane[data-lane="claimed"] .card[data-wp="WP11"]').waitFor({ timeout: 5_000 });
     expect(await cardLane("WP06")).toBe("for_review");
+    page.off("request", onRequest);
+    // the reconnect asked the listing for what came after the last event it had seen
+    expect(listings.some((u) => /after=\d+/.test(u) && !u.includes("after=0&"))).toBe(true);
   });
 
   it("lists every mission event in Lamport order on the timeline and filters by type, work package and actor", async () => {
@@ -178,13 +196,13 @@ describe("dashboard in Chromium", () => {
     // a live event appears on the timeline too
     await page.getByLabel("Work package").selectOption("");
     await page.getByLabel("Actor").selectOption("");
-    server.ingest(ALICE.team.id, [move("WP09", "planned", "claimed")]);
+    await server.post(ALICE.team.id, [move("WP09", "planned", "claimed")]);
     await expect.poll(() => page.locator(".event").count(), { timeout: 2_000 }).toBeGreaterThan(rows);
   });
 
   it("shows sync health: nodes with their last event, events per hour, quarantined events with violations", async () => {
     const bad = { ...live("WPStatusChanged", "WP01", { wp_id: "WP01" }), lamport_clock: -3 };
-    server.ingest(ALICE.team.id, [bad]);
+    await server.post(ALICE.team.id, [bad]);
     await page.getByRole("link", { name: "Sync health" }).first().click();
     await page.locator(".nodes tbody tr").first().waitFor({ timeout: 5_000 });
     expect(await page.locator(".nodes tbody tr").count()).toBe(2);
@@ -195,20 +213,20 @@ describe("dashboard in Chromium", () => {
   });
 
   it("shows the team's projects with each mission's progress and keeps every page readable at both widths", async () => {
-    await page.goto(`${server.url}/`);
+    await page.goto(`${base}/?team=${teamId}`);
     await page.locator(".mission").first().waitFor({ timeout: 5_000 });
     expect(await page.locator(".project").count()).toBe(1);
     expect(await page.locator(".mission .progress-text").textContent()).toMatch(/Done 2/);
     const pages: Record<string, string> = {
-      home: "/",
+      home: `/?team=${teamId}`,
       board: boardPath,
       timeline: `${boardPath}/timeline`,
-      health: `/teams/${ALICE.team.id}/projects/${ACME_PROJECT}/health`,
+      health: `/teams/${teamId}/projects/${ACME_PROJECT}/health`,
     };
     for (const [name, path] of Object.entries(pages)) {
       for (const [width, viewport] of Object.entries(WIDTHS)) {
         await page.setViewportSize(viewport);
-        await page.goto(`${server.url}${path}`);
+        await page.goto(`${base}${path}`);
         await page.locator("main h1").waitFor({ timeout: 5_000 });
         await page.waitForLoadState("networkidle", { timeout: 5_000 }).catch(() => undefined);
         // nothing overflows the viewport sideways except the board's own scroller
@@ -218,7 +236,7 @@ describe("dashboard in Chromium", () => {
       }
     }
     // the board is not empty or broken at the phone width: every lane and card is rendered and visible
-    await page.goto(`${server.url}${boardPath}`);
+    await page.goto(`${base}${boardPath}`);
     await page.locator(".card").first().waitFor({ timeout: 5_000 });
     expect(await page.locator(".lane").count()).toBe(9);
     expect(await page.locator(".card:visible").count()).toBe(WP_COUNT);
@@ -228,10 +246,10 @@ describe("dashboard in Chromium", () => {
   });
 
   it("signs out and is sent back to sign in", async () => {
-    await page.goto(`${server.url}/`);
+    await page.goto(`${base}/`);
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/signin/, { timeout: 5_000 });
-    await page.goto(`${server.url}${boardPath}`);
+    await page.goto(`${base}${boardPath}`);
     await page.waitForURL(/\/signin\?next=/, { timeout: 5_000 });
   });
 });

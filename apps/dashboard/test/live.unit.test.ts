@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EventPage, StoredEvent } from "../src/api/types.ts";
+import { liveFrameEvent } from "../src/api/client.ts";
 import { LiveConnection, type LiveState, type SocketLike } from "../src/live/connection.ts";
 
 class FakeSocket implements SocketLike {
@@ -14,8 +15,15 @@ class FakeSocket implements SocketLike {
   open(): void {
     this.onopen?.({});
   }
+  /** A frame as spec-kitty-server pushes it. */
   push(event: StoredEvent): void {
-    this.onmessage?.({ data: JSON.stringify({ type: "event", ...event }) });
+    const { envelope } = event;
+    this.onmessage?.({
+      data: JSON.stringify({ type: "event", seq: Number(event.cursor), event_id: envelope.event_id, event_type: envelope.event_type, project_uuid: event.project_uuid, mission: null, envelope }),
+    });
+  }
+  frame(data: unknown): void {
+    this.onmessage?.({ data: typeof data === "string" ? data : JSON.stringify(data) });
   }
   drop(): void {
     this.onclose?.({});
@@ -48,6 +56,7 @@ const harness = (store: Map<string, Array<StoredEvent>>, pageSize = 2) => {
       const page = rest.slice(0, pageSize);
       return { events: page, next_cursor: rest.length > pageSize ? page.at(-1)!.cursor : null };
     },
+    parseFrame: liveFrameEvent,
     random: () => 0.5,
     setTimer: (fn, ms) => {
       const t = { fn, ms, cleared: false };
@@ -74,9 +83,9 @@ const harness = (store: Map<string, Array<StoredEvent>>, pageSize = 2) => {
 
 describe("LiveConnection", () => {
   it("backs off exponentially with jitter, capped", () => {
-    const c = new LiveConnection({ url: "u", openSocket: () => new FakeSocket(), fetchAfter: async () => ({ events: [], next_cursor: null }), random: () => 0.5 });
+    const c = new LiveConnection({ url: "u", openSocket: () => new FakeSocket(), fetchAfter: async () => ({ events: [], next_cursor: null }), parseFrame: liveFrameEvent, random: () => 0.5 });
     expect([0, 1, 2, 3, 10].map((n) => c.delayFor(n))).toEqual([250, 500, 1000, 2000, 8000]);
-    const low = new LiveConnection({ url: "u", openSocket: () => new FakeSocket(), fetchAfter: async () => ({ events: [], next_cursor: null }), random: () => 0 });
+    const low = new LiveConnection({ url: "u", openSocket: () => new FakeSocket(), fetchAfter: async () => ({ events: [], next_cursor: null }), parseFrame: liveFrameEvent, random: () => 0 });
     expect(low.delayFor(0)).toBe(200);
   });
 
@@ -87,6 +96,11 @@ describe("LiveConnection", () => {
     h.sockets[0]!.push(ev("p", 1));
     h.sockets[0]!.push(ev("p", 1));
     h.sockets[0]!.push(ev("q", 2));
+    // the snapshot, pings, acks and anything unreadable are not events
+    h.sockets[0]!.frame({ type: "snapshot", work_packages: [] });
+    h.sockets[0]!.frame({ type: "ping", timestamp: "t" });
+    h.sockets[0]!.frame("not json");
+    h.sockets[0]!.frame({ type: "event", event_id: "no seq" });
     expect(h.delivered).toEqual(["E1", "E2"]);
     expect(h.conn.cursorOf("p")).toBe("1");
     expect(h.conn.cursorOf("q")).toBe("2");

@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { AuthService } from "./auth/service.ts";
+import { dashboardFiles, DEFAULT_DASHBOARD_DIR, type DashboardFiles } from "./http/dashboard.ts";
 import { startServer } from "./http/server.ts";
 import { openNotifier } from "./realtime/open.ts";
 import { openStore, redactUrl, storeConfigFrom, type StoreConfig } from "./store/open.ts";
@@ -24,6 +27,7 @@ export const USAGE = `spec-kitty-server: an open spec-kitty sync server
 Usage:
   spec-kitty-server serve [--host H] [--port N] [--data DIR | --database-url URL]
                           [--tls-cert FILE --tls-key FILE] [--public-url URL] [--json] [--log-level L]
+                          [--dashboard DIR | --no-dashboard]
   spec-kitty-server team create SLUG [--name NAME] [--data DIR | --database-url URL] [--json]
   spec-kitty-server user create EMAIL [--team SLUG] [--name NAME] --password-stdin [--data DIR | --database-url URL] [--json]
   spec-kitty-server token create --team SLUG [--name NAME] [--expires-in SECONDS] [--data DIR | --database-url URL] [--json]
@@ -184,6 +188,8 @@ const serve = async (args: ReadonlyArray<string>, io: Io, signals?: { onStop: (s
       "tls-key": { type: "string" },
       "public-url": { type: "string" },
       "log-level": { type: "string" },
+      dashboard: { type: "string" },
+      "no-dashboard": { type: "boolean", default: false },
     },
     0,
   );
@@ -198,6 +204,7 @@ const serve = async (args: ReadonlyArray<string>, io: Io, signals?: { onStop: (s
   if (!["debug", "info", "warn", "error"].includes(level)) throw new UsageError(`--log-level must be debug, info, warn or error`);
   const burst = positiveEnv(env, "SPEC_KITTY_SERVER_RATE_BURST");
   const perSecond = positiveEnv(env, "SPEC_KITTY_SERVER_RATE_PER_SECOND");
+  const dashboard = dashboardOption(values.dashboard ?? env["SPEC_KITTY_SERVER_DASHBOARD"], values["no-dashboard"]);
   const config = storeConfig(values, env);
   const log = jsonLogger({ level, write: io.err });
   const store = await openStore(config);
@@ -213,6 +220,7 @@ const serve = async (args: ReadonlyArray<string>, io: Io, signals?: { onStop: (s
       ...(tlsCert === undefined ? {} : { tlsCert, tlsKey: tlsKey! }),
       ...(values["public-url"] ?? env["SPEC_KITTY_SERVER_PUBLIC_URL"] ? { publicUrl: values["public-url"] ?? env["SPEC_KITTY_SERVER_PUBLIC_URL"]! } : {}),
       rate: { ...(burst === undefined ? {} : { burst }), ...(perSecond === undefined ? {} : { perSecond }) },
+      ...(dashboard === undefined ? {} : { dashboard }),
     });
   } catch (e) {
     await notifier.close();
@@ -233,6 +241,19 @@ const serve = async (args: ReadonlyArray<string>, io: Io, signals?: { onStop: (s
       resolve(EXIT_OK);
     });
   });
+};
+
+/** `--dashboard DIR` (must hold a build), else the repository's built dashboard when present, else none. */
+const dashboardOption = (dir: string | undefined, disabled: boolean): DashboardFiles | undefined => {
+  if (disabled) return undefined;
+  if (dir !== undefined) {
+    try {
+      return dashboardFiles(dir);
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : String(e));
+    }
+  }
+  return existsSync(join(DEFAULT_DASHBOARD_DIR, "index.html")) ? dashboardFiles(DEFAULT_DASHBOARD_DIR) : undefined;
 };
 
 const positiveEnv = (env: Io["env"], name: string): number | undefined => {

@@ -126,18 +126,3 @@ export interface SyncHealth {
   readonly events_per_hour: ReadonlyArray<{ readonly hour: string; readonly count: number }>;
   readonly quarantined: ReadonlyArray<QuarantinedEvent>;
 }
-
-/** `GET /api/v1/device/{user_code}`: a pending device-flow login, shown before the user approves it. */
-export interface DeviceRequest {
-  readonly user_code: string;
-  readonly client_id: string;
-  readonly scope: string | null;
-  readonly expires_at: string;
-  readonly status: "pending" | "approved" | "denied" | "expired";
-}
-
-/** A frame the team WebSocket pushes to the dashboard. */
-export type LiveFrame =
-  | { readonly type: "hello"; readonly team_id: string }
-  | ({ readonly type: "event" } & StoredEvent)
-  | { readonly type: "ping"; readonly timestamp?: string };

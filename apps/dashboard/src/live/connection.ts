@@ -3,7 +3,7 @@
  * it reconnects with exponential backoff and, before delivering anything new, asks the event listing for
  * everything after the last cursor it saw per project, so no event is missed or delivered twice.
  */
-import type { EventPage, LiveFrame, StoredEvent } from "../api/types.ts";
+import type { EventPage, StoredEvent } from "../api/types.ts";
 
 export type LiveState = "connecting" | "open" | "offline";
 
@@ -21,6 +21,8 @@ export interface LiveOptions {
   readonly openSocket: (url: string) => SocketLike;
   /** One page of the event listing after `after` (null: from the start). */
   readonly fetchAfter: (project: string, after: string | null) => Promise<EventPage>;
+  /** The event a decoded frame carries, or null for any other frame (snapshot, ping, ...). */
+  readonly parseFrame: (frame: unknown) => StoredEvent | null;
   readonly initialDelayMs?: number;
   readonly maxDelayMs?: number;
   /** Deadline for the socket to open; a connect that hangs longer counts as a drop. */
@@ -137,14 +139,13 @@ export class LiveConnection {
     };
     socket.onmessage = (message) => {
       if (this.socket !== socket || typeof message.data !== "string") return;
-      let frame: LiveFrame;
+      let event: StoredEvent | null;
       try {
-        frame = JSON.parse(message.data) as LiveFrame;
+        event = this.options.parseFrame(JSON.parse(message.data));
       } catch {
         return;
       }
-      if (frame === null || typeof frame !== "object" || frame.type !== "event") return;
-      const { type: _type, ...event } = frame;
+      if (event === null) return;
       if (this.pending !== null) this.pending.push(event);
       else this.deliver(event);
     };

@@ -1,15 +1,15 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { ApiError, paths, type ApiClient } from "../api/client.ts";
+import { ApiError, liveFrameEvent, type ApiClient } from "../api/client.ts";
 import type { Me, TeamRef } from "../api/types.ts";
 import { LiveConnection, type SocketLike } from "../live/connection.ts";
 import { ApiContext, LiveContext, useLiveState } from "./data.ts";
-import { DevicePage, HealthPage, HomePage, Link, MissionPage, SignInPage, TimelinePage } from "./pages.tsx";
+import { HealthPage, HomePage, Link, MissionPage, SignInPage, TimelinePage } from "./pages.tsx";
 import { hrefs, navigate, useRoute, type Route } from "./router.ts";
 
 export interface AppProps {
   readonly api: ApiClient;
   /** Opens the team WebSocket; the browser's WebSocket unless a test gives another. */
-  readonly openSocket?: (url: string) => SocketLike;
+  readonly openSocket?: (url: string, protocols: ReadonlyArray<string>) => SocketLike;
 }
 
 type Session = { readonly state: "checking" } | { readonly state: "signed_out" } | { readonly state: "signed_in"; readonly me: Me };
@@ -21,10 +21,7 @@ const routeTeam = (route: Route): string | null =>
 const pickTeam = (me: Me, wanted: string | null): TeamRef | null =>
   wanted === null ? (me.teams[0] ?? null) : (me.teams.find((t) => t.id === wanted) ?? null);
 
-const liveUrl = (teamId: string): string =>
-  `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${paths.live(teamId)}`;
-
-export const App = ({ api, openSocket = (url) => new WebSocket(url) as unknown as SocketLike }: AppProps) => {
+export const App = ({ api, openSocket = (url, protocols) => new WebSocket(url, [...protocols]) as unknown as SocketLike }: AppProps) => {
   const route = useRoute();
   const [session, setSession] = useState<Session>({ state: "checking" });
   useEffect(() => {
@@ -47,17 +44,32 @@ export const App = ({ api, openSocket = (url) => new WebSocket(url) as unknown a
   const teamId = team?.id ?? null;
   const live = useMemo(
     () =>
-      teamId === null || route.page === "signin" || route.page === "device"
+      teamId === null || route.page === "signin"
         ? null
-        : new LiveConnection({ url: liveUrl(teamId), openSocket, fetchAfter: (project, after) => api.events(project, after) }),
+        : new LiveConnection({
+            url: teamId,
+            // the target is read at every attempt: it carries the current access token
+            openSocket: () => {
+              const target = api.liveSocket(teamId, location.origin);
+              if (target === null) throw new Error("signed out");
+              return openSocket(target.url, target.protocols);
+            },
+            fetchAfter: (project, after) => api.events(project, after),
+            parseFrame: liveFrameEvent,
+          }),
     // a new connection per team; pages within a team share one
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [teamId, route.page === "signin" || route.page === "device", api],
+    [teamId, route.page === "signin", api],
   );
   useEffect(() => {
     if (live === null) return;
+    // a refused upgrade may be an expired access token: any API call refreshes it before the next attempt
+    const unsubscribe = live.subscribe({ onState: (state) => (state === "offline" ? void api.me().catch(() => undefined) : undefined) });
     live.start();
-    return () => live.stop();
+    return () => {
+      unsubscribe();
+      live.stop();
+    };
   }, [live]);
 
   const signOut = async () => {
@@ -80,8 +92,6 @@ export const App = ({ api, openSocket = (url) => new WebSocket(url) as unknown a
         </p>
       </main>
     );
-  } else if (route.page === "device") {
-    page = <DevicePage userCode={route.userCode} />;
   } else if (route.page === "not_found" || team === null) {
     page = (
       <main id="main">

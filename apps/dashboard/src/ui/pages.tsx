@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useContext, useEffect, useState } from "preact/hooks";
 import { BOARD_LANES, laneLabel } from "../api/lanes.ts";
 import { ApiError } from "../api/client.ts";
 import type { Me, MissionBoard, ProjectSummary, StoredEvent, TeamRef } from "../api/types.ts";
@@ -8,9 +8,7 @@ import { timestamp } from "./format.ts";
 import { HealthPanel } from "./health.tsx";
 import { hrefs, navigate, onLinkClick } from "./router.ts";
 import { Timeline } from "./timeline.tsx";
-import { useApi, useDebounced, useLiveEvents, useLoad, useNow, useResync, type Loaded } from "./data.ts";
-import { useContext, useEffect } from "preact/hooks";
-import { LiveContext } from "./data.ts";
+import { LiveContext, useApi, useDebounced, useLiveEvents, useLoad, useNow, useResync, type Loaded } from "./data.ts";
 
 /** How long a burst of live events is gathered before the view is refetched once. */
 const RELOAD_DEBOUNCE_MS = 60;
@@ -74,78 +72,6 @@ export const SignInPage = ({ next, onSignedIn }: { next: string | null; onSigned
           {busy ? "Signing in…" : "Sign in"}
         </button>
       </form>
-    </main>
-  );
-};
-
-export const DevicePage = ({ userCode }: { userCode: string | null }) => {
-  const api = useApi();
-  const [code, setCode] = useState(userCode ?? "");
-  const [request, reload] = useLoad(`device:${userCode ?? ""}`, () =>
-    userCode === null ? Promise.resolve(null) : api.device(userCode),
-  );
-  const [outcome, setOutcome] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const decide = async (decision: "approve" | "deny") => {
-    if (userCode === null) return;
-    setError(null);
-    try {
-      const result = await api.decideDevice(userCode, decision);
-      setOutcome(result.status === "approved" ? "Approved. You can return to your terminal." : `This login request is ${result.status}.`);
-      reload();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  };
-  return (
-    <main id="main" class="narrow">
-      <h1>Approve a device</h1>
-      {userCode === null ? (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            navigate(`/device?user_code=${encodeURIComponent(code.trim().toUpperCase())}`);
-          }}
-        >
-          <label>
-            Code shown in your terminal
-            <input name="user_code" value={code} onInput={(e) => setCode((e.currentTarget as HTMLInputElement).value)} required />
-          </label>
-          <button type="submit">Continue</button>
-        </form>
-      ) : (
-        <>
-          <Status state={request} what="the login request" />
-          {request.status === "ready" && request.value !== null && (
-            <div class="device">
-              <p>
-                A command line (<code>{request.value.client_id}</code>) asks to sign in as you with the code{" "}
-                <strong class="user-code">{request.value.user_code}</strong>.
-              </p>
-              <p>Expires {timestamp(request.value.expires_at)}.</p>
-              {request.value.status === "pending" && outcome === null ? (
-                <div class="actions">
-                  <button type="button" onClick={() => void decide("approve")}>
-                    Approve
-                  </button>
-                  <button type="button" class="secondary" onClick={() => void decide("deny")}>
-                    Deny
-                  </button>
-                </div>
-              ) : (
-                <p class="outcome" role="status">
-                  {outcome ?? `This login request is ${request.value.status}.`}
-                </p>
-              )}
-            </div>
-          )}
-          {error !== null && (
-            <p class="error" role="alert">
-              {error}
-            </p>
-          )}
-        </>
-      )}
     </main>
   );
 };
@@ -240,8 +166,8 @@ const MissionNav = ({ team, project, mission, board, current }: { team: string; 
 export const MissionPage = ({ team, project, mission }: { team: string; project: string; mission: string }) => {
   const api = useApi();
   const now = useNow();
-  const [board, reloadBoard] = useLoad(`board:${project}:${mission}`, () => api.board(project, mission));
-  const [collab, reloadCollab] = useLoad(`collab:${project}:${mission}`, () => api.collaboration(project, mission));
+  const [board, reloadBoard] = useLoad(`board:${project}:${mission}`, () => api.board(team, project, mission));
+  const [collab, reloadCollab] = useLoad(`collab:${project}:${mission}`, () => api.collaboration(team, project, mission));
   const reloadBoth = () => {
     reloadBoard();
     reloadCollab();
@@ -273,7 +199,7 @@ export const belongsToMission = (event: StoredEvent, ids: ReadonlyArray<string>)
 export const TimelinePage = ({ team, project, mission }: { team: string; project: string; mission: string }) => {
   const api = useApi();
   const live = useContext(LiveContext);
-  const [board] = useLoad(`board:${project}:${mission}`, () => api.board(project, mission));
+  const [board] = useLoad(`board:${project}:${mission}`, () => api.board(team, project, mission));
   const [events, setEvents] = useState<ReadonlyArray<StoredEvent> | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -328,7 +254,7 @@ export const TimelinePage = ({ team, project, mission }: { team: string; project
 
 export const HealthPage = ({ team, project }: { team: string; project: string }) => {
   const api = useApi();
-  const [health, reload] = useLoad(`health:${project}`, () => api.syncHealth(project));
+  const [health, reload] = useLoad(`health:${project}`, () => api.syncHealth(team, project));
   const debounced = useDebounced(reload, RELOAD_DEBOUNCE_MS * 5);
   useLiveEvents((e) => e.project_uuid === project, debounced, [project]);
   useResync(reload);

@@ -1,12 +1,11 @@
 /**
  * A minimal history router: routes are plain paths (the server answers every non-API path with
- * index.html), so the device-flow address a CLI prints opens the approval page directly.
+ * index.html), so any page's address can be opened, bookmarked and shared.
  */
 import { useEffect, useState } from "preact/hooks";
 
 export type Route =
   | { readonly page: "signin"; readonly next: string | null }
-  | { readonly page: "device"; readonly userCode: string | null }
   | { readonly page: "home"; readonly team: string | null }
   | { readonly page: "mission"; readonly team: string; readonly project: string; readonly mission: string }
   | { readonly page: "timeline"; readonly team: string; readonly project: string; readonly mission: string }
@@ -24,7 +23,6 @@ export const parseRoute = (pathname: string, search: string): Route => {
   const query = new URLSearchParams(search);
   if (pathname === "/" || pathname === "") return { page: "home", team: query.get("team") };
   if (pathname === "/signin") return { page: "signin", next: query.get("next") };
-  if (pathname === "/device" || pathname === "/device/") return { page: "device", userCode: query.get("user_code") };
   let m = MISSION.exec(pathname);
   if (m !== null) return { page: "mission", team: dec(m[1]), project: dec(m[2]), mission: dec(m[3]) };
   m = TIMELINE.exec(pathname);

@@ -23,13 +23,16 @@ export interface SeedUser {
   readonly email: string;
   readonly name: string;
   readonly password: string;
+  /** The team the user shares with others: `id` is its slug. */
   readonly team: { readonly id: string; readonly name: string };
 }
 
 export interface SeedProject {
+  /** The team's slug (the server gives it an id). */
   readonly team_id: string;
   readonly project_uuid: string;
   readonly project_slug: string;
+  /** The mission's key on the server: its slug. */
   readonly mission_id: string;
   readonly mission_slug: string;
   readonly friendly_name: string;
@@ -46,14 +49,14 @@ export const ALICE: SeedUser = {
   email: "alice@acme.test",
   name: "Alice",
   password: "correct horse battery",
-  team: { id: "team-acme", name: "Acme" },
+  team: { id: "acme", name: "Acme" },
 };
 export const BOB: SeedUser = {
   user_id: "u-bob",
   email: "bob@globex.test",
   name: "Bob",
   password: "another long secret",
-  team: { id: "team-globex", name: "Globex" },
+  team: { id: "globex", name: "Globex" },
 };
 
 export const ACME_PROJECT = "6f1c2a4e-8b0d-4c1e-9a7f-0d2b3c4e5f60";
@@ -120,19 +123,23 @@ export const missionEvents = (
   project: string,
   slug: string,
   missionSlug: string,
-  missionId: string,
+  missionUlid: string,
   friendlyName: string,
   wpCount: number,
   prefix: number,
 ): Array<EventEnvelope> => {
   const make = envelopeFactory(project, slug, prefix);
+  // collaboration payloads name the mission by the same key as the status events (the slug)
+  const missionId = missionSlug;
   const events: Array<EventEnvelope> = [];
   events.push(
-    make("MissionCreated", missionId, {
+    make("MissionCreated", missionSlug, {
       mission_slug: missionSlug,
-      mission_id: missionId,
+      mission_id: missionUlid,
       friendly_name: friendlyName,
+      mission_type: "software-dev",
       purpose_tldr: "Seeded mission",
+      purpose_context: "A mission seeded for the dashboard's tests.",
       wp_count: wpCount,
       target_branch: "main",
       mission_number: 42,
@@ -144,8 +151,9 @@ export const missionEvents = (
       make("WPCreated", wp, {
         mission_slug: missionSlug,
         wp_id: wp,
-        title: `Work package ${i + 1}`,
-        dependencies: i > 0 && i % 3 === 0 ? [wpId(i - 1)] : [],
+        wp_title: `Work package ${i + 1}`,
+        actor: "alice",
+        depends_on: i > 0 && i % 3 === 0 ? [wpId(i - 1)] : [],
       }),
     );
     const lanes = pathTo(SEEDED_LANES[i % SEEDED_LANES.length] as DisplayLane);
@@ -166,7 +174,13 @@ export const missionEvents = (
             reason: lane === "blocked" ? "waiting on the payment provider sandbox" : forced ? "seeded" : null,
             execution_mode: "worktree",
             review_ref: lane === "in_review" || lane === "approved" || lane === "done" ? `review-${wp}` : null,
-            evidence: lane === "approved" || lane === "done" ? { review: { reviewer: "alice", verdict: "approved", reference: `review-${wp}` } } : null,
+            evidence:
+              lane === "approved" || lane === "done"
+                ? {
+                    repos: [{ repo: `example/${slug}`, branch: "main", commit: "0123456789abcdef0123456789abcdef01234567" }],
+                    review: { reviewer: "alice", verdict: "approved", reference: `review-${wp}` },
+                  }
+                : null,
           },
           i % 2 === 0 ? NODE_A : NODE_B,
         ),
@@ -223,7 +237,7 @@ export const makeSeed = (wpCount = 12): Seed => ({
       team_id: ALICE.team.id,
       project_uuid: ACME_PROJECT,
       project_slug: "acme-shop",
-      mission_id: "01JDA5HM1SS10N000000000042",
+      mission_id: "042-checkout",
       mission_slug: "042-checkout",
       friendly_name: "Checkout rework",
       events: missionEvents(ACME_PROJECT, "acme-shop", "042-checkout", "01JDA5HM1SS10N000000000042", "Checkout rework", wpCount, 1),
@@ -232,7 +246,7 @@ export const makeSeed = (wpCount = 12): Seed => ({
       team_id: BOB.team.id,
       project_uuid: GLOBEX_PROJECT,
       project_slug: "globex-secret",
-      mission_id: "01JDA5HM1SS10N000000000007",
+      mission_id: "007-hidden",
       mission_slug: "007-hidden",
       friendly_name: "Globex hidden plan",
       events: missionEvents(GLOBEX_PROJECT, "globex-secret", "007-hidden", "01JDA5HM1SS10N000000000007", "Globex hidden plan", 5, 2),
