@@ -92,11 +92,9 @@ describe("dashboard in Chromium", () => {
   it("moves a card without a reload when an event is posted through the batch API", async () => {
     const marker = await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = Math.random()));
     expect(await cardLane("WP10")).toBe("planned");
-    const started = Date.now();
     await server.post(ALICE.team.id, [move("WP10", "planned", "claimed")]);
-    await page.locator('.lane[data-lane="claimed"] .card[data-wp="WP10"]').waitFor({ timeout: 1_000 });
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeLessThan(1_000);
+    // the delay itself is measured by bench/run.ts (docs/benchmarks.md); here only that it arrives, live
+    await page.locator('.lane[data-lane="claimed"] .card[data-wp="WP10"]').waitFor({ timeout: 5_000 });
     expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(marker);
   });
 
@@ -217,18 +215,18 @@ describe("dashboard in Chromium", () => {
     await page.locator(".mission").first().waitFor({ timeout: 5_000 });
     expect(await page.locator(".project").count()).toBe(1);
     expect(await page.locator(".mission .progress-text").textContent()).toMatch(/Done 2/);
-    const pages: Record<string, string> = {
-      home: `/?team=${teamId}`,
-      board: boardPath,
-      timeline: `${boardPath}/timeline`,
-      health: `/teams/${teamId}/projects/${ACME_PROJECT}/health`,
+    // each page with the element that shows its data has arrived
+    const pages: Record<string, [string, string]> = {
+      home: [`/?team=${teamId}`, ".mission"],
+      board: [boardPath, ".warning"],
+      timeline: [`${boardPath}/timeline`, ".event"],
+      health: [`/teams/${teamId}/projects/${ACME_PROJECT}/health`, ".nodes tbody tr"],
     };
-    for (const [name, path] of Object.entries(pages)) {
+    for (const [name, [path, ready]] of Object.entries(pages)) {
       for (const [width, viewport] of Object.entries(WIDTHS)) {
         await page.setViewportSize(viewport);
         await page.goto(`${base}${path}`);
-        await page.locator("main h1").waitFor({ timeout: 5_000 });
-        await page.waitForLoadState("networkidle", { timeout: 5_000 }).catch(() => undefined);
+        await page.locator(ready).first().waitFor({ timeout: 10_000 });
         // nothing overflows the viewport sideways except the board's own scroller
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect(overflow, `${name} at ${width}`).toBeLessThanOrEqual(1);

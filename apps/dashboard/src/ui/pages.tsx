@@ -30,7 +30,7 @@ export const Status = <T,>({ state, what }: { state: Loaded<T>; what: string }) 
     </p>
   ) : null;
 
-// --- sign in, device approval ----------------------------------------------------------------------------
+// --- sign in ----------------------------------------------------------------------------------------------
 
 export const SignInPage = ({ next, onSignedIn }: { next: string | null; onSignedIn: (me: Me) => void }) => {
   const api = useApi();
