@@ -1,23 +1,26 @@
 /**
- * The dashboard in Chromium against a server on loopback: sign in, the seeded board, live moves, the
- * collaboration panel, the timeline filter, a dropped WebSocket, sync health, screenshots and an axe check.
+ * The dashboard in Chromium against the real server on loopback (one server, one browser for the file): sign in,
+ * the seeded board, live moves, the collaboration panel, the timeline filter, a dropped WebSocket, sync health,
+ * screenshots and an axe check; then who sees what (a second team's user) and the device flow.
  */
 import axe from "axe-core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALICE, ACME_PROJECT, envelopeFactory, makeSeed, NODE_B, SEEDED_LANES, wpId } from "./support/seed.ts";
-import { launchChromium, screenshot, WIDTHS } from "./support/browser.ts";
+import { ALICE, ACME_PROJECT, BOB, envelopeFactory, GLOBEX_PROJECT, makeSeed, NODE_B, SEEDED_LANES, wpId } from "./support/seed.ts";
+import { launchChromium, screenshot, signIn, WIDTHS } from "./support/browser.ts";
 import { startProxy, type Proxy } from "./support/proxy.ts";
 import { startServer, type RunningServer } from "./support/server.ts";
 
 const WP_COUNT = 12;
 const seed = makeSeed(WP_COUNT);
 const acme = seed.projects[0]!;
+const globex = seed.projects[1]!;
 let server: RunningServer;
 let proxy: Proxy;
 /** The page's origin: the proxy in front of the server. */
 let base: string;
 let teamId: string;
+let globexId: string;
 let boardPath: string;
 let browser: Browser;
 let context: BrowserContext;
@@ -44,6 +47,7 @@ beforeAll(async () => {
   proxy = await startProxy(server.url);
   base = proxy.url;
   teamId = server.teams.get(ALICE.team.id)!.id;
+  globexId = server.teams.get(BOB.team.id)!.id;
   boardPath = `/teams/${teamId}/projects/${ACME_PROJECT}/missions/${acme.mission_id}`;
   browser = await launchChromium();
   context = await browser.newContext({ viewport: WIDTHS.desktop, colorScheme: "light" });
@@ -252,3 +256,104 @@ describe("dashboard in Chromium", () => {
   });
 });
 
+describe("team isolation", () => {
+  it("shows a second team's user only its own projects, and no page request carries a foreign id", async () => {
+    const context = await browser.newContext({ viewport: WIDTHS.desktop });
+    const page = await context.newPage();
+    const urls: Array<string> = [];
+    page.on("request", (r) => urls.push(r.url()));
+    page.on("websocket", (ws) => urls.push(ws.url()));
+    await signIn(page, base, BOB.email, BOB.password, `/?team=${globexId}`);
+    await page.locator(".mission").first().waitFor({ timeout: 5_000 });
+    expect(await page.locator(".project").count()).toBe(1);
+    expect(await page.locator(".project").getAttribute("data-project")).toBe(GLOBEX_PROJECT);
+    const text = await page.locator("body").textContent();
+    expect(text).toContain("Globex hidden plan");
+    expect(text).not.toContain("Checkout rework");
+    expect(text).not.toContain("acme");
+    // walk every page of the team
+    await page.locator(".mission a").click();
+    await page.locator(".card").first().waitFor({ timeout: 5_000 });
+    await page.getByRole("link", { name: "Timeline" }).click();
+    await page.locator(".event").first().waitFor({ timeout: 5_000 });
+    await page.getByRole("link", { name: "Sync health" }).click();
+    await page.locator(".nodes tbody tr").first().waitFor({ timeout: 5_000 });
+    // a hand-typed address of the other team's mission shows nothing and asks the API for nothing of it
+    await page.goto(`${base}/teams/${teamId}/projects/${ACME_PROJECT}/missions/${acme.mission_id}`);
+    await page.getByRole("heading", { name: "Not found" }).waitFor({ timeout: 5_000 });
+    await screenshot(page, "foreign-mission-desktop");
+    const foreign = [teamId, ACME_PROJECT, acme.mission_id];
+    const apiCalls = urls.filter((u) => new URL(u).pathname.startsWith("/api/") || new URL(u).pathname.startsWith("/ws/"));
+    expect(apiCalls.length).toBeGreaterThan(5);
+    for (const url of apiCalls) for (const id of foreign) expect(url, url).not.toContain(id);
+    expect(urls.some((u) => u.includes(GLOBEX_PROJECT))).toBe(true);
+    expect(urls.some((u) => u.includes(globex.mission_id))).toBe(true);
+    await context.close();
+  });
+
+  it("the API itself refuses the other team's data to a signed-in user", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, base, BOB.email, BOB.password);
+    const statuses = await page.evaluate(
+      async ([team, project, mission]) => {
+        const { access } = JSON.parse(sessionStorage.getItem("spec-kitty.session") ?? "{}") as { access: string };
+        const get = async (p: string) => (await fetch(p, { headers: { authorization: `Bearer ${access}` } })).status;
+        return [
+          await get("/api/v1/me"),
+          await get(`/api/v1/teams/${team}/projects`),
+          await get(`/api/v1/teams/${team}/projects/${project}/missions/${mission}`),
+          await get(`/api/v1/events/?project_uuid=${project}`),
+        ];
+      },
+      [teamId, ACME_PROJECT, acme.mission_id] as const,
+    );
+    expect(statuses).toEqual([200, 404, 404, 404]);
+    await context.close();
+  });
+});
+
+describe("device flow", () => {
+  it("a command line's device login completes once the user approves it on the approval page", async () => {
+    // the command line asks for a device code
+    const device = (await (
+      await fetch(`${base}/oauth/device`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "client_id=cli_native&scope=offline_access",
+        signal: AbortSignal.timeout(5_000),
+      })
+    ).json()) as { device_code: string; user_code: string; verification_uri_complete: string };
+    const poll = async () =>
+      fetch(`${base}/oauth/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: device.device_code, client_id: "cli_native" }).toString(),
+        signal: AbortSignal.timeout(5_000),
+      });
+    const pending = await poll();
+    expect(pending.status).toBe(400);
+    expect(((await pending.json()) as { error: string }).error).toBe("authorization_pending");
+
+    // the user opens the address the command line printed and approves with their password
+    const context = await browser.newContext({ viewport: WIDTHS.phone });
+    const page = await context.newPage();
+    await page.goto(device.verification_uri_complete);
+    expect(await page.getByLabel("Code").inputValue()).toBe(device.user_code);
+    await page.getByLabel("Email").fill(ALICE.email);
+    await page.getByLabel("Password").fill(ALICE.password);
+    await screenshot(page, "device-phone");
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByText("return to your terminal").waitFor({ timeout: 5_000 });
+
+    // the command line's next poll gets tokens that work for the approving user
+    const granted = await poll();
+    expect(granted.status).toBe(200);
+    const tokens = (await granted.json()) as { access_token: string };
+    const me = (await (
+      await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${tokens.access_token}` }, signal: AbortSignal.timeout(5_000) })
+    ).json()) as { email: string };
+    expect(me.email).toBe(ALICE.email);
+    await context.close();
+  });
+});

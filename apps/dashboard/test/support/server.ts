@@ -54,12 +54,17 @@ export const startServer = async (seed: Seed): Promise<RunningServer> => {
   const data = mkdtempSync(join(tmpdir(), "sk-dash-"));
   const teams = new Map<string, SeededTeam>();
   try {
-    for (const user of seed.users) {
-      const t = JSON.parse(await run(["team", "create", user.team.id, "--name", user.team.name, "--data", data, "--json"])) as { team: { id: string } };
-      await run(["user", "create", user.email, "--team", user.team.id, "--name", user.name, "--password-stdin", "--data", data, "--json"], user.password);
-      const tok = JSON.parse(await run(["token", "create", "--team", user.team.id, "--data", data, "--json"])) as { token: string };
-      teams.set(user.team.id, { id: t.team.id, slug: user.team.id, token: tok.token });
-    }
+    // one chain of admin commands per team, the chains side by side
+    await Promise.all(
+      seed.users.map(async (user) => {
+        const t = JSON.parse(await run(["team", "create", user.team.id, "--name", user.team.name, "--data", data, "--json"])) as { team: { id: string } };
+        const [, tok] = await Promise.all([
+          run(["user", "create", user.email, "--team", user.team.id, "--name", user.name, "--password-stdin", "--data", data, "--json"], user.password),
+          run(["token", "create", "--team", user.team.id, "--data", data, "--json"]).then((out) => JSON.parse(out) as { token: string }),
+        ]);
+        teams.set(user.team.id, { id: t.team.id, slug: user.team.id, token: tok.token });
+      }),
+    );
   } catch (e) {
     rmSync(data, { recursive: true, force: true });
     throw e;
