@@ -52,7 +52,7 @@ export class App {
     this.log = o.log;
     this.auth = new AuthService(o.store);
     this.views = new ViewMaintainer(o.store, {
-      delayMs: o.viewDelayMs ?? 10,
+      delayMs: o.viewDelayMs ?? 50,
       onError: (e) => this.log.log("error", "view refresh failed", { error: errText(e) }),
     });
     this.ingestor = new Ingestor(o.store, o.notifier, this.views);

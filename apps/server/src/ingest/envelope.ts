@@ -1,12 +1,14 @@
 import * as Either from "effect/Either";
 import {
+  decodeEvent,
   findForbiddenKeys,
+  firstForbiddenKey,
+  REQUIRED_ENVELOPE_FIELDS,
   isKnownEventType,
   normalizeEventId,
   normalizeLegacyEnvelope,
   normalizeUuid,
   NormalizedEnvelope,
-  validateEnvelope,
   validateEvent,
   type ValidationIssue,
 } from "@spec-kitty/events";
@@ -75,7 +77,25 @@ export const checkItem = (item: unknown, index: number): Unusable | undefined =>
   if (typeof o["event_type"] !== "string" || o["event_type"] === "") {
     return { index, eventId: id, path: `events[${index}].event_type`, message: `Invalid event at events[${index}]: missing required field 'event_type'` };
   }
+  if (nestedDeeperThan(o, MAX_DEPTH)) {
+    return { index, eventId: id, path: `events[${index}]`, message: `Invalid event at events[${index}]: nested deeper than ${MAX_DEPTH} levels` };
+  }
   return undefined;
+};
+
+/** Deeper envelopes are refused before anything recursive (validation, serialisation) touches them. */
+export const MAX_DEPTH = 64;
+
+/** Iterative, so an absurdly deep value cannot exhaust the stack while being measured. */
+const nestedDeeperThan = (root: unknown, max: number): boolean => {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (d > max) return true;
+    for (const c of Array.isArray(v) ? v : Object.values(v)) if (typeof c === "object" && c !== null) stack.push([c, d + 1]);
+  }
+  return false;
 };
 
 /** Judges one item that passed `checkItem`. Pure. */
@@ -139,8 +159,16 @@ const stripTransport = (o: Record<string, unknown>): Record<string, unknown> => 
       }
     }
   }
+  // Explicit-context captures of the current client send an empty build_id; the envelope contract wants text.
+  if (o["build_id"] === "") {
+    out ??= { ...o };
+    out["build_id"] = UNRESOLVED_BUILD_ID;
+  }
   return out ?? o;
 };
+
+/** Stands in (in the canonical copy only) for the empty `build_id` of explicit-context captures. */
+export const UNRESOLVED_BUILD_ID = "unresolved";
 
 const projectOf = (o: Record<string, unknown>): string | null => {
   const p = o["project_uuid"];
@@ -272,6 +300,12 @@ const upgradeLegacy = (o: Record<string, unknown>): Record<string, unknown> => {
       if (p["from_lane"] === "doing") p["from_lane"] = "in_progress";
       // 028-era clients worked in worktrees only and never sent the field.
       if (!("execution_mode" in p)) p["execution_mode"] = "worktree";
+      // Their lanes (SyncLaneV1) skip the intermediate lanes and no bootstrap event exists, so the
+      // transition rules cannot hold: the upgraded event is applied as a forced move.
+      if (!("force" in p)) {
+        p["force"] = true;
+        p["reason"] ??= "028-era sync lanes: transition not checked";
+      }
     }
     if (type === "WPCreated") {
       move(p, "title", "wp_title");
@@ -304,10 +338,25 @@ const move = (p: Record<string, unknown>, from: string, to: string, f: (v: unkno
 
 // --- canonical envelopes ---
 
+/**
+ * The checks of `validateEnvelope` in a cheaper order: required fields, forbidden keys, payload shape and the
+ * envelope contract (`decodeEvent`), then the payload contract of every known type through `validateEvent`
+ * (which covers the typed payloads `validateEnvelope` would decode a second time, at several times the cost).
+ */
 const canonicalViolations = (o: Record<string, unknown>): ReadonlyArray<Violation> => {
-  const first = validateEnvelope(o);
-  if (first !== undefined) return [toViolation(first, o["event_type"] as string)];
   const type = o["event_type"] as string;
+  const missing = REQUIRED_ENVELOPE_FIELDS.filter((f) => !(f in o));
+  if (missing.length > 0) {
+    return [{ code: "ENVELOPE_SHAPE_INVALID", path: missing[0]!, message: `Invalid envelope: missing required envelope fields: ${missing.join(", ")}` }];
+  }
+  const forbidden = firstForbiddenKey(o);
+  if (forbidden !== undefined) return [toViolation(forbidden, type)];
+  const payload = o["payload"];
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+    return [{ code: "PAYLOAD_SCHEMA_FAIL", path: "payload", message: `Invalid payload for ${type}: payload must be a JSON object` }];
+  }
+  const envelope = decodeEvent(o);
+  if (Either.isLeft(envelope)) return envelope.left.map((i) => toViolation(i, type));
   if (!isKnownEventType(type)) return [];
   const r = validateEvent(o, type, { layer: "model" });
   if (Either.isLeft(r)) return [];

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { DatabaseSync as DatabaseSyncType, StatementSync } from "node:sqlite";
 import {
   StoreError,
   type AppendBatch,
@@ -20,6 +20,10 @@ import {
   type User,
   type ViewRow,
 } from "./port.ts";
+
+// Loaded as a builtin at run time: bundlers that do not know `node:sqlite` would rewrite its import to a package.
+const { DatabaseSync } = process.getBuiltinModule("node:sqlite") as typeof import("node:sqlite");
+type DatabaseSync = DatabaseSyncType;
 
 /** The SQLite adapter (ADR-0014): one `node:sqlite` database in WAL mode, `server.db` under the data folder. */
 export const SQLITE_FILENAME = "server.db";

@@ -1,5 +1,6 @@
 import * as Either from "effect/Either";
 import {
+  compareEvents,
   decodeEvent,
   encodeReducedCollaborationState,
   encodeReducedMissionState,
@@ -7,6 +8,7 @@ import {
   reduceCollaborationEvents,
   reduceLifecycleEvents,
   reduceStatusEvents,
+  WP_STATUS_CHANGED,
   type Event,
 } from "@spec-kitty/events";
 import type { StoredEvent } from "../store/port.ts";
@@ -28,6 +30,73 @@ export const decodeStored = (e: StoredEvent): Event | undefined => {
   return Either.isRight(r) ? r.right : undefined;
 };
 
+/** The encoded output of the status reducer. */
+export interface EncodedStatus {
+  readonly wp_states: Record<string, Record<string, unknown>>;
+  readonly anomalies: ReadonlyArray<Record<string, unknown>>;
+  readonly event_count: number;
+  readonly last_processed_event_id: string | null;
+}
+
+/**
+ * Which status partition an event belongs to. The status reducer folds each work package independently (its
+ * state depends only on that WP's events), so the status view is reduced per WP and merged; an ingest only
+ * re-reduces the WPs it touched.
+ */
+export const wpKey = (e: Event): string => {
+  const wp = e.payload["wp_id"];
+  return typeof wp === "string" && wp !== "" ? wp : "<unknown>";
+};
+
+/** One WP's status: the events package's reducer over that WP's events. */
+export const reduceWp = (events: ReadonlyArray<Event>): EncodedStatus => encodeReducedStatus(reduceStatusEvents(events)) as EncodedStatus;
+
+/**
+ * Merges per-WP results into the mission's status view: `wp_states` by WP id, `anomalies` with the payload
+ * anomalies first and then the transition anomalies, each in event order, `event_count` summed, and the last
+ * event in event order. Lanes and anomalies are exactly the reducer's over the whole mission; only the
+ * interleaving of anomalies across WPs is defined here (by event order).
+ */
+export const mergeStatus = (parts: ReadonlyArray<EncodedStatus>, byId: ReadonlyMap<string, Event>): EncodedStatus => {
+  const wpStates: Record<string, Record<string, unknown>> = {};
+  const anomalies: Array<Record<string, unknown>> = [];
+  let count = 0;
+  let last: Event | undefined;
+  for (const p of parts) {
+    Object.assign(wpStates, p.wp_states);
+    anomalies.push(...p.anomalies);
+    count += p.event_count;
+    const e = p.last_processed_event_id === null ? undefined : byId.get(p.last_processed_event_id);
+    if (e !== undefined && (last === undefined || compareEvents(e, last) > 0)) last = e;
+  }
+  const parse = (a: Record<string, unknown>): number => (String(a["reason"]).startsWith("payload validation failed") ? 0 : 1);
+  const order = (a: Record<string, unknown>, b: Record<string, unknown>): number => {
+    const k = parse(a) - parse(b);
+    if (k !== 0) return k;
+    const ea = byId.get(String(a["event_id"]));
+    const eb = byId.get(String(b["event_id"]));
+    return ea === undefined || eb === undefined ? 0 : compareEvents(ea, eb);
+  };
+  const sortedStates: Record<string, Record<string, unknown>> = {};
+  for (const k of Object.keys(wpStates).sort()) sortedStates[k] = wpStates[k]!;
+  return { wp_states: sortedStates, anomalies: anomalies.sort(order), event_count: count, last_processed_event_id: last?.event_id ?? null };
+};
+
+/** Status parts of a whole mission, from scratch. */
+export const statusParts = (events: ReadonlyArray<Event>): Map<string, EncodedStatus> => {
+  const byWp = new Map<string, Array<Event>>();
+  for (const e of events) {
+    if (e.event_type !== WP_STATUS_CHANGED) continue;
+    const k = wpKey(e);
+    let list = byWp.get(k);
+    if (list === undefined) byWp.set(k, (list = []));
+    list.push(e);
+  }
+  const out = new Map<string, EncodedStatus>();
+  for (const [k, list] of byWp) out.set(k, reduceWp(list));
+  return out;
+};
+
 export interface BoardCard {
   readonly wp_id: string;
   readonly lane: string;
@@ -38,29 +107,31 @@ export interface BoardCard {
 }
 
 /**
- * Every view of one mission from its events (any order, duplicates allowed): the reducers sort and dedup
- * by (Lamport clock, timestamp, event id), so the result depends only on the set of events.
+ * Every view of one mission from its events (any order, duplicates removed by id), given the status parts
+ * (`statusParts(events)` from scratch, or the maintainer's cached ones).
  */
-export const computeViews = (events: ReadonlyArray<Event>): Record<ViewKind, unknown> => {
-  const status = reduceStatusEvents(events);
-  const lifecycle = reduceLifecycleEvents(events);
+export const viewsFrom = (events: ReadonlyArray<Event>, parts: ReadonlyMap<string, EncodedStatus>): Record<ViewKind, unknown> => {
+  const byId = new Map(events.map((e) => [e.event_id, e] as const));
+  const status = mergeStatus([...parts.values()], byId);
+  // Work-package lanes are the status view's; the lifecycle view folds the mission's own events (creation,
+  // phases, runs, closing), which keeps it cheap however many status changes a mission has.
+  const lifecycle = reduceLifecycleEvents(events.filter((e) => e.event_type !== WP_STATUS_CHANGED));
   const collaboration = reduceCollaborationEvents(events, { mode: "permissive" });
-  const statusJson = encodeReducedStatus(status) as { wp_states?: Record<string, Record<string, unknown>> };
   return {
-    status: statusJson,
+    status,
     lifecycle: encodeReducedMissionState(lifecycle),
-    collaboration: Either.isRight(collaboration)
-      ? encodeReducedCollaborationState(collaboration.right)
-      : { error: collaboration.left.message },
-    board: board(events, statusJson.wp_states ?? {}),
+    collaboration: Either.isRight(collaboration) ? encodeReducedCollaborationState(collaboration.right) : { error: collaboration.left.message },
+    board: board(events, status.wp_states, byId),
   };
 };
 
+/** Every view of one mission from scratch. */
+export const computeViews = (events: ReadonlyArray<Event>): Record<ViewKind, unknown> => viewsFrom(events, statusParts(events));
+
 /** The status board: one card per work package, ordered by WP id, with titles and dependencies from WPCreated. */
-const board = (events: ReadonlyArray<Event>, wpStates: Record<string, Record<string, unknown>>): unknown => {
+const board = (events: ReadonlyArray<Event>, wpStates: Record<string, Record<string, unknown>>, byId: ReadonlyMap<string, Event>): unknown => {
   const created = new Map<string, { title: string | null; depends: ReadonlyArray<string> }>();
-  for (const e of [...events].sort(byOrder)) {
-    if (e.event_type !== "WPCreated") continue;
+  for (const e of events.filter((x) => x.event_type === "WPCreated").sort(compareEvents)) {
     const p = e.payload;
     const wp = typeof p["wp_id"] === "string" ? p["wp_id"] : undefined;
     if (wp === undefined) continue;
@@ -68,18 +139,16 @@ const board = (events: ReadonlyArray<Event>, wpStates: Record<string, Record<str
     const deps = Array.isArray(p["depends_on"]) ? p["depends_on"].filter((d): d is string => typeof d === "string") : [];
     created.set(wp, { title, depends: deps });
   }
-  const byId = new Map(events.map((e) => [e.event_id, e] as const));
   const ids = [...new Set([...created.keys(), ...Object.keys(wpStates)])].sort();
   const cards: Array<BoardCard> = ids.map((wp) => {
     const s = wpStates[wp];
     const c = created.get(wp);
     const last = typeof s?.["last_event_id"] === "string" ? byId.get(s["last_event_id"]) : undefined;
-    const actor = actorName(last?.payload["actor"]);
     return {
       wp_id: wp,
       lane: typeof s?.["current_lane"] === "string" ? s["current_lane"] : "planned",
       title: c?.title ?? null,
-      actor,
+      actor: actorName(last?.payload["actor"]),
       depends_on: c?.depends ?? [],
       last_event_id: typeof s?.["last_event_id"] === "string" ? s["last_event_id"] : null,
     };
@@ -88,9 +157,6 @@ const board = (events: ReadonlyArray<Event>, wpStates: Record<string, Record<str
   for (const c of cards) (lanes[c.lane] ??= []).push(c.wp_id);
   return { work_packages: cards, lanes };
 };
-
-const byOrder = (a: Event, b: Event): number =>
-  a.lamport_clock - b.lamport_clock || (a.timestamp.iso < b.timestamp.iso ? -1 : a.timestamp.iso > b.timestamp.iso ? 1 : 0) || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0);
 
 const actorName = (a: unknown): string | null => {
   if (typeof a === "string") return a;

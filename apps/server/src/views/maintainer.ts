@@ -1,12 +1,16 @@
 import type { Event } from "@spec-kitty/events";
 import type { Store, ViewRow } from "../store/port.ts";
-import { computeViews, decodeStored, VIEW_KINDS } from "./compute.ts";
+import { WP_STATUS_CHANGED } from "@spec-kitty/events";
+import { computeViews, decodeStored, VIEW_KINDS, viewsFrom, wpKey, type EncodedStatus } from "./compute.ts";
+import { WpStatus } from "./status-wp.ts";
 
 const key = (teamId: string, projectUuid: string, missionKey: string): string => `${teamId}\u0000${projectUuid}\u0000${missionKey}`;
 
 interface Cached {
   lastSeq: number;
   events: Array<Event>;
+  /** Each work package's status, folded incrementally. */
+  wps: Map<string, WpStatus>;
   usedAt: number;
 }
 
@@ -28,7 +32,7 @@ export class ViewMaintainer {
 
   constructor(store: Store, options: { delayMs?: number; maxCachedMissions?: number; onError?: (e: unknown) => void } = {}) {
     this.store = store;
-    this.delayMs = options.delayMs ?? 10;
+    this.delayMs = options.delayMs ?? 50;
     this.maxCached = options.maxCachedMissions ?? 256;
     this.onError = options.onError ?? (() => undefined);
   }
@@ -100,24 +104,40 @@ export class ViewMaintainer {
   private async recompute(k: string, teamId: string, projectUuid: string, missionKey: string): Promise<void> {
     let c = this.cache.get(k);
     if (c === undefined) {
-      c = { lastSeq: 0, events: [], usedAt: 0 };
+      c = { lastSeq: 0, events: [], wps: new Map(), usedAt: 0 };
       this.cache.set(k, c);
       this.evict();
     }
     c.usedAt = Date.now();
     let grew = c.lastSeq === 0;
+    const touched = new Map<string, Array<Event>>();
     for (;;) {
       const page = await this.store.readEvents({ teamId, projectUuid, missionKey, verdict: "valid", afterSeq: c.lastSeq, limit: 1000 });
       if (page.length === 0) break;
       for (const e of page) {
         c.lastSeq = e.seq;
         const d = decodeStored(e);
-        if (d !== undefined) c.events.push(d);
+        if (d === undefined) continue;
+        c.events.push(d);
+        if (d.event_type === WP_STATUS_CHANGED) {
+          const k = wpKey(d);
+          let list = touched.get(k);
+          if (list === undefined) touched.set(k, (list = []));
+          list.push(d);
+        }
       }
       grew = true;
     }
     if (!grew) return;
-    const views = computeViews(c.events);
+    // Only the work packages that received events are folded again.
+    for (const [k, list] of touched) {
+      let wp = c.wps.get(k);
+      if (wp === undefined) c.wps.set(k, (wp = new WpStatus()));
+      wp.add(list);
+    }
+    const parts = new Map<string, EncodedStatus>();
+    for (const [k, wp] of c.wps) parts.set(k, wp.result);
+    const views = viewsFrom(c.events, parts);
     const now = Date.now();
     const rows: Array<ViewRow> = VIEW_KINDS.map((kind) => ({
       teamId,
