@@ -9,8 +9,14 @@ import type { HttpResponse } from "./types.ts";
  * WebSocket path gets index.html (no-cache), so the app's own routes load directly.
  */
 
-/** The dashboard's build output beside this package in the repository, when it has been built. */
-export const DEFAULT_DASHBOARD_DIR = resolve(import.meta.dirname, "../../../dashboard/dist");
+/**
+ * The dashboard's build output beside this package in the repository (apps/dashboard/dist), seen from this module
+ * in src/http/ or from the bundle in dist/.
+ */
+export const DEFAULT_DASHBOARD_DIR =
+  [resolve(import.meta.dirname, "../../../dashboard/dist"), resolve(import.meta.dirname, "../../dashboard/dist")].find((d) =>
+    existsSync(join(d, "index.html")),
+  ) ?? resolve(import.meta.dirname, "../../../dashboard/dist");
 
 const TEXT_TYPES: Readonly<Record<string, string>> = {
   ".html": "text/html; charset=utf-8",
