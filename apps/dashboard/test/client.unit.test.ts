@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, liveFrameEvent, makeApiClient, memoryTokenStore, paths, sessionTokenStore } from "../src/api/client.ts";
+import { ApiError, enrichBoard, liveFrameEvent, makeApiClient, memoryTokenStore, paths, sessionTokenStore } from "../src/api/client.ts";
 
 interface Seen {
   readonly url: string;
@@ -88,7 +88,7 @@ describe("API client", () => {
     await expect(api.me()).rejects.toMatchObject({ code: "network", status: 0 });
   });
 
-  it("builds a board from the server's views and the mission's last transitions", async () => {
+  it("builds a board from the server's views, then adds what the mission's last transitions say", async () => {
     const tokens = memoryTokenStore();
     tokens.set({ access: "a", refresh: "r" });
     const ev = (seq: number, type: string, payload: Record<string, unknown>) => ({
@@ -142,14 +142,21 @@ describe("API client", () => {
           : [200, { events: [], next_after: Number(after), has_more: false }];
       }, seen),
     );
-    const board = await api.board("t", "p", "m");
+    const fast = await api.board("t", "p", "m");
+    expect(fast.friendly_name).toBeNull();
+    expect(fast.cards.map((c) => [c.wp_id, c.blocked_reason, c.review_state])).toEqual([
+      ["WP01", null, null],
+      ["WP02", null, null],
+    ]);
+    expect(seen.some((s) => s.url.startsWith("/api/v1/events/"))).toBe(false);
+    const board = enrichBoard(fast, await api.missionNotes("p", "m"));
     expect(board.friendly_name).toBe("Checkout");
     expect(board.cards).toEqual([
       { wp_id: "WP01", title: "One", lane: "blocked", actor: "ann", entered_lane_at: "2026-12-01T09:00:00+00:00", review_state: null, blocked_reason: "waiting on keys", dependencies: ["WP00"] },
       { wp_id: "WP02", title: null, lane: "in_review", actor: null, entered_lane_at: null, review_state: "pr-7", blocked_reason: null, dependencies: [] },
     ]);
-    // the second board only asks for events after the last one it has
-    await api.board("t", "p", "m");
+    // the second time only the events after the last one it has are asked for
+    await api.missionNotes("p", "m");
     expect(seen.filter((s) => s.url.startsWith("/api/v1/events/")).map((s) => new URL(s.url, "http://h").searchParams.get("after"))).toEqual(["0", "3"]);
   });
 
@@ -170,5 +177,14 @@ describe("API client", () => {
     expect(store.get()).toBeNull();
     store.set(null);
     expect(data.size).toBe(0);
+  });
+
+  it("adds a transition's note only to a card still in the lane it moved to", () => {
+    const card = { wp_id: "WP01", title: null, lane: "planned" as const, actor: null, entered_lane_at: null, review_state: null, blocked_reason: null, dependencies: [] };
+    const board = { project_uuid: "p", mission_id: "m", mission_slug: "m", friendly_name: null, cards: [card] };
+    const stale = enrichBoard(board, { friendlyName: null, lastTransition: new Map([["WP01", { to_lane: "blocked", reason: "old" }]]) });
+    expect(stale.cards[0]).toBe(card);
+    const blocked = enrichBoard({ ...board, cards: [{ ...card, lane: "blocked" }] }, { friendlyName: "N", lastTransition: new Map([["WP01", { to_lane: "blocked", reason: "keys" }]]) });
+    expect([blocked.friendly_name, blocked.cards[0]!.blocked_reason]).toEqual(["N", "keys"]);
   });
 });

@@ -83,6 +83,29 @@ export const memoryTokenStore = (): TokenStore => {
   return { get: () => t, set: (v) => (t = v === null ? null : { ...v }) };
 };
 
+/** What the mission's own events add to the views: its name and each work package's last lane change. */
+export interface MissionNotes {
+  readonly friendlyName: string | null;
+  readonly lastTransition: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+}
+
+/** A board with the review references, block reasons and name that only the mission's events carry. */
+export const enrichBoard = (board: MissionBoard, notes: MissionNotes): MissionBoard => ({
+  ...board,
+  friendly_name: notes.friendlyName ?? board.friendly_name,
+  cards: board.cards.map((card) => {
+    const t = notes.lastTransition.get(card.wp_id);
+    if (t === undefined || t["to_lane"] !== card.lane) return card;
+    const reviewRef = typeof t["review_ref"] === "string" && t["review_ref"] !== "" ? t["review_ref"] : null;
+    const reason = typeof t["reason"] === "string" && t["reason"] !== "" ? t["reason"] : null;
+    return {
+      ...card,
+      review_state: reviewRef ?? card.review_state,
+      blocked_reason: card.lane === "blocked" || card.lane === "canceled" ? (reason ?? card.blocked_reason) : card.blocked_reason,
+    };
+  }),
+});
+
 export interface LiveSocketTarget {
   readonly url: string;
   readonly protocols: ReadonlyArray<string>;
@@ -93,7 +116,10 @@ export interface ApiClient {
   login(email: string, password: string): Promise<Me>;
   logout(): Promise<void>;
   projects(team: string): Promise<ReadonlyArray<ProjectSummary>>;
+  /** The board from the server's views alone (fast); `enrichBoard` adds what `missionNotes` knows. */
   board(team: string, project: string, mission: string): Promise<MissionBoard>;
+  /** The mission's name and each work package's last lane change, kept up to date incrementally. */
+  missionNotes(project: string, mission: string): Promise<MissionNotes>;
   collaboration(team: string, project: string, mission: string): Promise<CollaborationView>;
   events(project: string, after: string | null, limit?: number): Promise<EventPage>;
   syncHealth(team: string, project: string): Promise<SyncHealth>;
@@ -320,27 +346,28 @@ export const makeApiClient = (tokens: TokenStore, base = "", fetchImpl: typeof f
       );
     },
     async board(team, project, mission) {
-      const [v, log] = await Promise.all([views(team, project, mission), missionLog(project, mission)]);
-      const last = log.last;
+      const v = await views(team, project, mission);
       const states = v.views.status?.wp_states ?? {};
       const cards: Array<BoardCard> = [];
       for (const wp of v.views.board?.work_packages ?? []) {
         if (!isBoardLane(wp.lane)) continue;
-        const t = last.get(wp.wp_id);
         const state = states[wp.wp_id];
-        const reviewRef = typeof t?.["review_ref"] === "string" ? t["review_ref"] : null;
         cards.push({
           wp_id: wp.wp_id,
           title: wp.title,
           lane: wp.lane,
           actor: wp.actor,
           entered_lane_at: state?.last_transition_at ?? null,
-          review_state: reviewRef ?? state?.evidence?.review?.verdict ?? null,
-          blocked_reason: (wp.lane === "blocked" || wp.lane === "canceled") && typeof t?.["reason"] === "string" ? t["reason"] : null,
+          review_state: state?.evidence?.review?.verdict ?? null,
+          blocked_reason: null,
           dependencies: wp.depends_on,
         });
       }
-      return { project_uuid: v.project_uuid, mission_id: v.mission, mission_slug: v.mission, friendly_name: log.friendlyName, cards };
+      return { project_uuid: v.project_uuid, mission_id: v.mission, mission_slug: v.mission, friendly_name: null, cards };
+    },
+    async missionNotes(project, mission) {
+      const log = await missionLog(project, mission);
+      return { friendlyName: log.friendlyName, lastTransition: new Map(log.last) };
     },
     async collaboration(team, project, mission) {
       const v = await views(team, project, mission);

@@ -1,6 +1,6 @@
 import { useContext, useEffect, useState } from "preact/hooks";
 import { BOARD_LANES, laneLabel } from "../api/lanes.ts";
-import { ApiError } from "../api/client.ts";
+import { ApiError, enrichBoard } from "../api/client.ts";
 import type { Me, MissionBoard, ProjectSummary, StoredEvent, TeamRef } from "../api/types.ts";
 import { Board } from "./board.tsx";
 import { CollaborationPanel } from "./collaboration.tsx";
@@ -166,12 +166,16 @@ const MissionNav = ({ team, project, mission, board, current }: { team: string; 
 export const MissionPage = ({ team, project, mission }: { team: string; project: string; mission: string }) => {
   const api = useApi();
   const now = useNow();
-  const [board, reloadBoard] = useLoad(`board:${project}:${mission}`, () => api.board(team, project, mission));
+  const [views, reloadBoard] = useLoad(`board:${project}:${mission}`, () => api.board(team, project, mission));
+  const [notes, reloadNotes] = useLoad(`notes:${project}:${mission}`, () => api.missionNotes(project, mission));
   const [collab, reloadCollab] = useLoad(`collab:${project}:${mission}`, () => api.collaboration(team, project, mission));
   const reloadBoth = () => {
     reloadBoard();
+    reloadNotes();
     reloadCollab();
   };
+  // the board shows as soon as the views arrive; the mission's events add names, review references and reasons
+  const board: typeof views = views.status === "ready" && notes.status === "ready" ? { status: "ready", value: enrichBoard(views.value, notes.value) } : views;
   const debounced = useDebounced(reloadBoth, RELOAD_DEBOUNCE_MS);
   useLiveEvents((e) => e.project_uuid === project, debounced, [project]);
   useResync(reloadBoth);
@@ -200,6 +204,8 @@ export const TimelinePage = ({ team, project, mission }: { team: string; project
   const api = useApi();
   const live = useContext(LiveContext);
   const [board] = useLoad(`board:${project}:${mission}`, () => api.board(team, project, mission));
+  const [notes] = useLoad(`notes:${project}:${mission}`, () => api.missionNotes(project, mission));
+  const name = notes.status === "ready" ? notes.value.friendlyName : null;
   const [events, setEvents] = useState<ReadonlyArray<StoredEvent> | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -236,7 +242,7 @@ export const TimelinePage = ({ team, project, mission }: { team: string; project
   return (
     <main id="main" class="wide">
       <MissionNav team={team} project={project} mission={mission} board={board.status === "ready" ? board.value : null} current="timeline" />
-      <h1>{board.status === "ready" ? (board.value.friendly_name ?? board.value.mission_slug) : "Mission"}: timeline</h1>
+      <h1>{name ?? (board.status === "ready" ? board.value.mission_slug : "Mission")}: timeline</h1>
       {error !== null && (
         <p class="error" role="alert">
           Could not load the events: {error}
