@@ -4,6 +4,10 @@
  * screenshots and an axe check; then who sees what (a second team's user) and the device flow.
  */
 import axe from "axe-core";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALICE, ACME_PROJECT, BOB, envelopeFactory, GLOBEX_PROJECT, makeSeed, NODE_B, SEEDED_LANES, wpId } from "./support/seed.ts";
@@ -355,5 +359,30 @@ describe("device flow", () => {
     ).json()) as { email: string };
     expect(me.email).toBe(ALICE.email);
     await context.close();
+  });
+});
+
+describe("board screenshot tool (for the demo)", () => {
+  const TOOL = new URL("../tools/board-screenshot.ts", import.meta.url).pathname;
+  // straight to the server: spawnSync blocks this process, and with it the proxy
+  const runTool = (args: ReadonlyArray<string>, input: string) => {
+    const r = spawnSync(process.execPath, [TOOL, ...args], { input, encoding: "utf8", timeout: 60_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  it("prints the board's address, signs in and saves a screenshot of a non-empty live board", () => {
+    const out = join(mkdtempSync(join(tmpdir(), "sk-shot-")), "board.png");
+    const r = runTool(["--server", server.url, "--email", ALICE.email, "--password-stdin", "--team", ALICE.team.id, "--project", ACME_PROJECT, "--mission", acme.mission_id, "--out", out], `${ALICE.password}\n`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`dashboard: ${server.url}${boardPath}`);
+    expect(r.stdout).toMatch(/board: 12 card\(s\) in 9 lanes, live/);
+    expect(statSync(out).size).toBeGreaterThan(10_000);
+  });
+
+  it("refuses a missing option with exit 2 and a wrong team with exit 1", () => {
+    const usage = runTool(["--server", server.url], "");
+    expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining("--email is required")]);
+    const foreign = runTool(["--server", server.url, "--email", BOB.email, "--password-stdin", "--team", ALICE.team.id, "--project", ACME_PROJECT, "--mission", acme.mission_id, "--out", "/tmp/x.png"], `${BOB.password}\n`);
+    expect([foreign.code, foreign.stderr]).toEqual([1, expect.stringContaining("not a member of team acme")]);
   });
 });
