@@ -89,10 +89,12 @@ describe("LiveConnection", () => {
     expect(low.delayFor(0)).toBe(200);
   });
 
-  it("delivers pushed events once each and remembers the cursor per project", () => {
+  it("delivers pushed events once each and remembers the cursor per project", async () => {
     const h = harness(new Map());
     h.conn.start();
     h.sockets[0]!.open();
+    await h.settle();
+    expect(h.resyncs()).toBe(1);
     h.sockets[0]!.push(ev("p", 1));
     h.sockets[0]!.push(ev("p", 1));
     h.sockets[0]!.push(ev("q", 2));
@@ -113,6 +115,7 @@ describe("LiveConnection", () => {
     h.conn.start();
     h.sockets[0]!.open();
     h.sockets[0]!.push(ev("p", 1));
+    await h.settle();
     h.sockets[0]!.drop();
     expect(h.states.at(-1)).toBe("offline");
     h.fireReconnect();
@@ -129,7 +132,7 @@ describe("LiveConnection", () => {
       ["p", "1"],
       ["p", "3"],
     ]);
-    expect(h.resyncs()).toBe(1);
+    expect(h.resyncs()).toBe(2);
     expect(h.conn.cursorOf("p")).toBe("6");
   });
 
@@ -152,6 +155,9 @@ describe("LiveConnection", () => {
     h.conn.noteCursor("p", "7");
     h.conn.start();
     h.sockets[0]!.open();
+    await h.settle();
+    // the first connection already caught up from the noted cursor
+    expect(h.delivered).toEqual(["E8"]);
     h.sockets[0]!.drop();
     h.fireReconnect();
     h.sockets[1]!.open();

@@ -36,7 +36,7 @@ export interface LiveListener {
   /** Every event, live or caught up, once, in stream order per project. */
   readonly onEvent?: (event: StoredEvent) => void;
   readonly onState?: (state: LiveState) => void;
-  /** After a reconnect has caught up: views derived from several events should reload. */
+  /** After every (re)connection has caught up: views derived from several events should reload. */
   readonly onResync?: () => void;
 }
 
@@ -54,7 +54,6 @@ export class LiveConnection {
   private timer: unknown = null;
   private openTimer: unknown = null;
   private stopped = true;
-  private hasConnectedBefore = false;
   /** Frames that arrived while catching up; delivered after the catch-up, duplicates dropped. */
   private pending: Array<StoredEvent> | null = null;
 
@@ -132,10 +131,9 @@ export class LiveConnection {
       if (this.socket !== socket) return;
       this.clear(this.openTimer);
       this.attempts = 0;
-      const reconnected = this.hasConnectedBefore;
-      this.hasConnectedBefore = true;
       this.setState("open");
-      if (reconnected) void this.catchUp();
+      // also on the first connection: what happened between a page's first load and this socket is caught up
+      void this.catchUp();
     };
     socket.onmessage = (message) => {
       if (this.socket !== socket || typeof message.data !== "string") return;

@@ -1,4 +1,4 @@
-import { useContext, useEffect, useState } from "preact/hooks";
+import { useContext, useEffect, useRef, useState } from "preact/hooks";
 import { BOARD_LANES, laneLabel } from "../api/lanes.ts";
 import { ApiError, enrichBoard } from "../api/client.ts";
 import type { Me, MissionBoard, ProjectSummary, StoredEvent, TeamRef } from "../api/types.ts";
@@ -207,6 +207,8 @@ export const TimelinePage = ({ team, project, mission }: { team: string; project
   const [notes] = useLoad(`notes:${project}:${mission}`, () => api.missionNotes(project, mission));
   const name = notes.status === "ready" ? notes.value.friendlyName : null;
   const [events, setEvents] = useState<ReadonlyArray<StoredEvent> | null>(null);
+  // live events that arrive while the listing is still loading; merged in when it is done
+  const early = useRef<Array<StoredEvent>>([]);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let cancelled = false;
@@ -224,7 +226,9 @@ export const TimelinePage = ({ team, project, mission }: { team: string; project
       }
       if (cancelled) return;
       if (last !== null) live?.noteCursor(project, last);
-      setEvents(all);
+      const seen = new Set(all.map((e) => e.envelope.event_id));
+      setEvents([...all, ...early.current.filter((e) => !seen.has(e.envelope.event_id))]);
+      early.current = [];
     })().catch((e: unknown) => {
       if (!cancelled) setError(e instanceof Error ? e.message : String(e));
     });
@@ -234,7 +238,14 @@ export const TimelinePage = ({ team, project, mission }: { team: string; project
   }, [api, live, project]);
   useLiveEvents(
     (e) => e.project_uuid === project,
-    (e) => setEvents((prev) => (prev === null || prev.some((x) => x.envelope.event_id === e.envelope.event_id) ? prev : [...prev, e])),
+    (e) =>
+      setEvents((prev) => {
+        if (prev === null) {
+          early.current.push(e);
+          return prev;
+        }
+        return prev.some((x) => x.envelope.event_id === e.envelope.event_id) ? prev : [...prev, e];
+      }),
     [project],
   );
   const ids = board.status === "ready" ? [board.value.mission_id, board.value.mission_slug] : [mission];
