@@ -66,7 +66,8 @@ const run = (args: ReadonlyArray<string>, input = ""): Promise<string> =>
 
 const serve = (dir: string): Promise<{ url: string; proc: ChildProcess }> =>
   new Promise((res, rej) => {
-    const proc = spawn(process.execPath, [ENTRY, "serve", "--data", dir, "--port", "0", "--json", "--log-level", "warn"], {
+    // The bundle runs from its shebang (with its Node flags), as an installed server would.
+    const proc = spawn(ENTRY === BUNDLE ? BUNDLE : process.execPath, [...(ENTRY === BUNDLE ? [] : [ENTRY]), "serve", "--data", dir, "--port", "0", "--json", "--log-level", "warn"], {
       stdio: ["ignore", "pipe", "inherit"],
       env: { ...process.env, SPEC_KITTY_SERVER_RATE_BURST: "100000", SPEC_KITTY_SERVER_RATE_PER_SECOND: "100000" },
     });

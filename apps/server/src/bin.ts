@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=256
+// The heap limit keeps a busy server's memory near what it holds rather than what the collector has not yet
+// reclaimed (batches allocate fast; V8 otherwise grows the heap lazily). Batch bodies are processed at most two at
+// a time, which bounds what one moment can need.
 import { main } from "./cli.ts";
 
 const readStdin = async (): Promise<string> => {

@@ -2,13 +2,10 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { AuthService } from "./auth/service.ts";
-import { dashboardFiles, DEFAULT_DASHBOARD_DIR, type DashboardFiles } from "./http/dashboard.ts";
-import { startServer } from "./http/server.ts";
-import { openNotifier } from "./realtime/open.ts";
+import type { DashboardFiles } from "./http/dashboard.ts";
 import { openStore, redactUrl, storeConfigFrom, type StoreConfig } from "./store/open.ts";
 import { StoreError, type Store } from "./store/port.ts";
 import { jsonLogger, type LogLevel } from "./util/log.ts";
-import { ViewMaintainer } from "./views/maintainer.ts";
 
 /** Exit codes: 0 ok, 1 domain failure, 2 usage or input error. */
 export const EXIT_OK = 0;
@@ -22,9 +19,13 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
+/** Kept in step with apps/server/package.json. */
+export const SERVER_VERSION = "0.1.0";
+
 export const USAGE = `spec-kitty-server: an open spec-kitty sync server
 
 Usage:
+  spec-kitty-server --version
   spec-kitty-server serve [--host H] [--port N] [--data DIR | --database-url URL]
                           [--tls-cert FILE --tls-key FILE] [--public-url URL] [--json] [--log-level L]
                           [--dashboard DIR | --no-dashboard]
@@ -75,6 +76,10 @@ export const main = async (argv: ReadonlyArray<string>, io: Io, signals?: { onSt
     if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
       io.out(USAGE);
       return cmd === undefined ? EXIT_USAGE : EXIT_OK;
+    }
+    if (cmd === "--version" || cmd === "version") {
+      io.out(`${SERVER_VERSION}\n`);
+      return EXIT_OK;
     }
     if (cmd === "serve") return await serve([sub, ...rest].filter((x): x is string => x !== undefined), io, signals);
     if (cmd === "team" && sub === "create") return await teamCreate(rest, io);
@@ -165,6 +170,8 @@ const tokenCreate = async (args: ReadonlyArray<string>, io: Io): Promise<number>
 
 const rebuildViews = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
   const { values } = parse(args, STORE_OPTIONS, 0);
+  // Loaded on demand: the admin commands start without the event contracts and the HTTP stack.
+  const { ViewMaintainer } = await import("./views/maintainer.ts");
   const n = await withStore(storeConfig(values, io.env), (s) => new ViewMaintainer(s).rebuildAll());
   emit(io, values.json, { missions: n }, `rebuilt the views of ${n} mission(s)`);
   return EXIT_OK;
@@ -204,9 +211,10 @@ const serve = async (args: ReadonlyArray<string>, io: Io, signals?: { onStop: (s
   if (!["debug", "info", "warn", "error"].includes(level)) throw new UsageError(`--log-level must be debug, info, warn or error`);
   const burst = positiveEnv(env, "SPEC_KITTY_SERVER_RATE_BURST");
   const perSecond = positiveEnv(env, "SPEC_KITTY_SERVER_RATE_PER_SECOND");
-  const dashboard = dashboardOption(values.dashboard ?? env["SPEC_KITTY_SERVER_DASHBOARD"], values["no-dashboard"]);
+  const dashboard = await dashboardOption(values.dashboard ?? env["SPEC_KITTY_SERVER_DASHBOARD"], values["no-dashboard"]);
   const config = storeConfig(values, env);
   const log = jsonLogger({ level, write: io.err });
+  const [{ startServer }, { openNotifier }] = await Promise.all([import("./http/server.ts"), import("./realtime/open.ts")]);
   const store = await openStore(config);
   const notifier = await openNotifier(config, store);
   let server;
@@ -244,8 +252,9 @@ const serve = async (args: ReadonlyArray<string>, io: Io, signals?: { onStop: (s
 };
 
 /** `--dashboard DIR` (must hold a build), else the repository's built dashboard when present, else none. */
-const dashboardOption = (dir: string | undefined, disabled: boolean): DashboardFiles | undefined => {
+const dashboardOption = async (dir: string | undefined, disabled: boolean): Promise<DashboardFiles | undefined> => {
   if (disabled) return undefined;
+  const { dashboardFiles, DEFAULT_DASHBOARD_DIR } = await import("./http/dashboard.ts");
   if (dir !== undefined) {
     try {
       return dashboardFiles(dir);

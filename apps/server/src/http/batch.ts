@@ -19,7 +19,7 @@ export interface IngressLimits {
 export const DEFAULT_LIMITS: IngressLimits = {
   maxEventsPerBatch: 1000,
   maxDecompressedBytes: 1_048_576,
-  legacyMaxDecompressedBytes: 16 * 1_048_576,
+  legacyMaxDecompressedBytes: 8 * 1_048_576,
   maxCompressedBytes: 16 * 1_048_576,
   retryAfterMinSeconds: 2,
   retryAfterMaxSeconds: 30,
@@ -160,6 +160,25 @@ export const readBatchBody = async (req: HttpRequest, limits: IngressLimits, all
   return { ok: true, events };
 };
 
+/**
+ * At most this many batch bodies are decompressed, parsed and stored at once (the store is synchronous on one
+ * thread, so more would only hold more memory); the rest wait their turn.
+ */
+const BODY_SLOTS = 2;
+let busy = 0;
+const waiting: Array<() => void> = [];
+const withSlot = async <A>(f: () => Promise<A>): Promise<A> => {
+  if (busy >= BODY_SLOTS) await new Promise<void>((r) => waiting.push(r));
+  else busy++;
+  try {
+    return await f();
+  } finally {
+    const next = waiting.shift();
+    if (next !== undefined) next();
+    else busy--;
+  }
+};
+
 /** `POST /api/v1/events/batch/` after authentication. */
 export const handleBatch = async (
   req: HttpRequest,
@@ -174,6 +193,15 @@ export const handleBatch = async (
   }
   const gate = protocolGate(req.headers);
   if (gate !== undefined) return { ...gate, close: true };
+  return withSlot(() => ingestBody(req, principal, team, deps));
+};
+
+const ingestBody = async (
+  req: HttpRequest,
+  principal: Principal,
+  team: Team,
+  deps: { readonly ingestor: Ingestor; readonly limits: IngressLimits },
+): Promise<HttpResponse> => {
   const parsed = await readBatchBody(req, deps.limits, false);
   if (!parsed.ok) return parsed.response;
   const outcome = await deps.ingestor.ingest({ team, generation: principal.generation, source: "http" }, parsed.events);

@@ -26,14 +26,18 @@ export class ViewMaintainer {
   private readonly running = new Map<string, Promise<void>>();
   private readonly cache = new Map<string, Cached>();
   private readonly maxCached: number;
+  private readonly maxCachedEvents: number;
   private timer: NodeJS.Timeout | undefined;
   private readonly delayMs: number;
   private readonly onError: (e: unknown) => void;
 
-  constructor(store: Store, options: { delayMs?: number; maxCachedMissions?: number; onError?: (e: unknown) => void } = {}) {
+  constructor(store: Store, options: { delayMs?: number; maxCachedMissions?: number; maxCachedEvents?: number; onError?: (e: unknown) => void } = {}) {
     this.store = store;
     this.delayMs = options.delayMs ?? 50;
     this.maxCached = options.maxCachedMissions ?? 256;
+    // Decoded events held for incremental folds; beyond this, the least recently used missions are dropped
+    // and rebuilt from the store when next touched.
+    this.maxCachedEvents = options.maxCachedEvents ?? 40_000;
     this.onError = options.onError ?? (() => undefined);
   }
 
@@ -104,9 +108,9 @@ export class ViewMaintainer {
   private async recompute(k: string, teamId: string, projectUuid: string, missionKey: string): Promise<void> {
     let c = this.cache.get(k);
     if (c === undefined) {
-      c = { lastSeq: 0, events: [], wps: new Map(), usedAt: 0 };
+      c = { lastSeq: 0, events: [], wps: new Map(), usedAt: Date.now() };
       this.cache.set(k, c);
-      this.evict();
+      this.evict(k);
     }
     c.usedAt = Date.now();
     let grew = c.lastSeq === 0;
@@ -149,12 +153,19 @@ export class ViewMaintainer {
       updatedAt: now,
     }));
     await this.store.putViews(rows);
+    this.evict(k);
   }
 
-  private evict(): void {
-    if (this.cache.size <= this.maxCached) return;
-    const oldest = [...this.cache.entries()].sort((a, b) => a[1].usedAt - b[1].usedAt)[0];
-    if (oldest !== undefined) this.cache.delete(oldest[0]);
+  private evict(keep?: string): void {
+    let events = 0;
+    for (const c of this.cache.values()) events += c.events.length;
+    if (this.cache.size <= this.maxCached && events <= this.maxCachedEvents) return;
+    for (const [k, c] of [...this.cache.entries()].sort((a, b) => a[1].usedAt - b[1].usedAt)) {
+      if (this.cache.size <= this.maxCached && events <= this.maxCachedEvents) return;
+      if (k === keep) continue;
+      this.cache.delete(k);
+      events -= c.events.length;
+    }
   }
 
   async close(): Promise<void> {
