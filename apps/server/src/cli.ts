@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { AuthService } from "./auth/service.ts";
+import type { DashboardFiles } from "./http/dashboard.ts";
 import { openStore, redactUrl, storeConfigFrom, type StoreConfig } from "./store/open.ts";
 import { StoreError, type Store } from "./store/port.ts";
 import { jsonLogger, type LogLevel } from "./util/log.ts";
@@ -25,6 +28,7 @@ Usage:
   spec-kitty-server --version
   spec-kitty-server serve [--host H] [--port N] [--data DIR | --database-url URL]
                           [--tls-cert FILE --tls-key FILE] [--public-url URL] [--json] [--log-level L]
+                          [--dashboard DIR | --no-dashboard]
   spec-kitty-server team create SLUG [--name NAME] [--data DIR | --database-url URL] [--json]
   spec-kitty-server user create EMAIL [--team SLUG] [--name NAME] --password-stdin [--data DIR | --database-url URL] [--json]
   spec-kitty-server token create --team SLUG [--name NAME] [--expires-in SECONDS] [--data DIR | --database-url URL] [--json]
@@ -191,6 +195,8 @@ const serve = async (args: ReadonlyArray<string>, io: Io, signals?: { onStop: (s
       "tls-key": { type: "string" },
       "public-url": { type: "string" },
       "log-level": { type: "string" },
+      dashboard: { type: "string" },
+      "no-dashboard": { type: "boolean", default: false },
     },
     0,
   );
@@ -205,6 +211,7 @@ const serve = async (args: ReadonlyArray<string>, io: Io, signals?: { onStop: (s
   if (!["debug", "info", "warn", "error"].includes(level)) throw new UsageError(`--log-level must be debug, info, warn or error`);
   const burst = positiveEnv(env, "SPEC_KITTY_SERVER_RATE_BURST");
   const perSecond = positiveEnv(env, "SPEC_KITTY_SERVER_RATE_PER_SECOND");
+  const dashboard = await dashboardOption(values.dashboard ?? env["SPEC_KITTY_SERVER_DASHBOARD"], values["no-dashboard"]);
   const config = storeConfig(values, env);
   const log = jsonLogger({ level, write: io.err });
   const [{ startServer }, { openNotifier }] = await Promise.all([import("./http/server.ts"), import("./realtime/open.ts")]);
@@ -221,6 +228,7 @@ const serve = async (args: ReadonlyArray<string>, io: Io, signals?: { onStop: (s
       ...(tlsCert === undefined ? {} : { tlsCert, tlsKey: tlsKey! }),
       ...(values["public-url"] ?? env["SPEC_KITTY_SERVER_PUBLIC_URL"] ? { publicUrl: values["public-url"] ?? env["SPEC_KITTY_SERVER_PUBLIC_URL"]! } : {}),
       rate: { ...(burst === undefined ? {} : { burst }), ...(perSecond === undefined ? {} : { perSecond }) },
+      ...(dashboard === undefined ? {} : { dashboard }),
     });
   } catch (e) {
     await notifier.close();
@@ -241,6 +249,20 @@ const serve = async (args: ReadonlyArray<string>, io: Io, signals?: { onStop: (s
       resolve(EXIT_OK);
     });
   });
+};
+
+/** `--dashboard DIR` (must hold a build), else the repository's built dashboard when present, else none. */
+const dashboardOption = async (dir: string | undefined, disabled: boolean): Promise<DashboardFiles | undefined> => {
+  if (disabled) return undefined;
+  const { dashboardFiles, DEFAULT_DASHBOARD_DIR } = await import("./http/dashboard.ts");
+  if (dir !== undefined) {
+    try {
+      return dashboardFiles(dir);
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : String(e));
+    }
+  }
+  return existsSync(join(DEFAULT_DASHBOARD_DIR, "index.html")) ? dashboardFiles(DEFAULT_DASHBOARD_DIR) : undefined;
 };
 
 const positiveEnv = (env: Io["env"], name: string): number | undefined => {

@@ -10,6 +10,7 @@ interface RuleSide {
   readonly path?: string | ReadonlyArray<string>;
   readonly pathNot?: string | ReadonlyArray<string>;
   readonly dependencyTypes?: ReadonlyArray<string>;
+  readonly dependencyTypesNot?: ReadonlyArray<string>;
   readonly couldNotResolve?: boolean;
   readonly circular?: boolean;
   /** Also matches what `from` reaches through other modules, not only what it imports itself. */
@@ -162,5 +163,22 @@ export const RULES: ReadonlyArray<ForbiddenRule> = [
       "import an app's modules (that would test an in-process wiring no user runs).",
     from: { path: "^tooling/e2e/" },
     to: { path: "^apps/" },
+  },
+  {
+    name: "adr-0018-dashboard-no-node",
+    severity: "error",
+    comment:
+      "ADR-0018: the dashboard's src/ runs in a browser; it must not import a Node built-in (node:fs, node:path, ...).",
+    from: { path: "^apps/dashboard/src/" },
+    to: { dependencyTypes: ["core"] },
+  },
+  {
+    name: "adr-0018-dashboard-types-only",
+    severity: "error",
+    comment:
+      "ADR-0018: the dashboard takes only types from the workspace packages (`import type`); their runtime code " +
+      "(Effect, file and git access) is not bundled into the browser.",
+    from: { path: "^apps/dashboard/src/" },
+    to: { path: "^packages/", dependencyTypesNot: ["type-only"] },
   },
 ];

@@ -17,6 +17,8 @@ export const VIOLATIONS = {
   "direct-path-loads-full-parser": "adr-0011-direct-path-without-effect-cli",
   "sync-imports-events-statically": "adr-0012-sync-loads-events-lazily",
   "e2e-imports-app": "adr-0013-e2e-runs-apps-as-processes",
+  "dashboard-imports-node": "adr-0018-dashboard-no-node",
+  "dashboard-runtime-import": "adr-0018-dashboard-types-only",
 } as const;
 
 export type ViolationName = keyof typeof VIOLATIONS;

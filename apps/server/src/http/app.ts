@@ -8,6 +8,7 @@ import { ViewMaintainer } from "../views/maintainer.ts";
 import * as authRoutes from "./auth-routes.ts";
 import { advertisedLimits, DEFAULT_LIMITS, handleBatch, protocolGate, readBatchBody, type IngressLimits } from "./batch.ts";
 import { TeamRateLimiter, type RateLimitConfig } from "./ratelimit.ts";
+import type { DashboardFiles } from "./dashboard.ts";
 import * as read from "./read.ts";
 import { json, type HttpRequest, type HttpResponse } from "./types.ts";
 
@@ -22,6 +23,8 @@ export interface AppOptions {
   /** True when served over TLS (ws_url is then wss://). */
   readonly tls?: boolean;
   readonly viewDelayMs?: number;
+  /** The built dashboard to serve for every non-API GET (ADR-0018), or none. */
+  readonly dashboard?: DashboardFiles;
 }
 
 /**
@@ -41,6 +44,7 @@ export class App {
   private readonly tls: boolean;
   private readonly healthBody: string;
   private ready = true;
+  private readonly dashboard: DashboardFiles | undefined;
 
   constructor(o: AppOptions) {
     this.store = o.store;
@@ -61,6 +65,7 @@ export class App {
     });
     this.publicUrl = o.publicUrl?.replace(/\/+$/, "");
     this.tls = o.tls ?? false;
+    this.dashboard = o.dashboard;
     this.healthBody = JSON.stringify({
       status: "ok",
       sync_ingress: { contract_version: "sync-ingress-limits.v1", limits: advertisedLimits(this.limits) },
@@ -172,6 +177,8 @@ export class App {
         return only(m, "GET", () => this.withAuth(req, (p) => read.missionViews(this.store, this.views, p, team!, project, mission, kind)));
       }
     }
+    const page = m === "GET" ? this.dashboard?.serve(path) : undefined;
+    if (page !== undefined) return page;
     return json(404, { error: `no route for ${path.slice(0, 200)}`, code: "not_found" });
   }
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { ulid } from "ulid";
 import { WsGateway } from "../realtime/ws.ts";
 import { App, errText, type AppOptions } from "./app.ts";
+import { adoptBrowserBearer } from "./dashboard.ts";
 import type { HttpRequest } from "./types.ts";
 
 export interface ServeOptions extends AppOptions {
@@ -43,6 +44,7 @@ export const startServer = async (o: ServeOptions): Promise<RunningServer> => {
   server.keepAliveTimeout = 5_000;
   server.on("upgrade", (req, socket, head) => {
     socket.on("error", () => undefined);
+    adoptBrowserBearer(req);
     void ws.upgrade(req, socket, head).catch((e: unknown) => {
       app.log.log("error", "upgrade failed", { error: errText(e) });
       socket.destroy();
