@@ -15,6 +15,8 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Milliseconds before the process is killed; default 120 s. */
   readonly timeout?: number;
+  /** false: the child sees only `env` (plus NO_COLOR), nothing of the caller's environment. Default true. */
+  readonly inheritEnv?: boolean;
 }
 
 /** The environment a child gets: the caller's, colourless, with the Node running the tests first on PATH. */
@@ -31,7 +33,7 @@ export const runProcess = (command: string, args: ReadonlyArray<string>, options
     cwd: options.cwd ?? REPO_ROOT,
     encoding: "utf8",
     input: options.input ?? "",
-    env: childEnv(options.env),
+    env: options.inheritEnv === false ? { NO_COLOR: "1", ...options.env } : childEnv(options.env),
     timeout: options.timeout ?? 120_000,
   });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };

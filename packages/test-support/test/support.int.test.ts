@@ -62,5 +62,9 @@ describe("@spec-kitty/test-support", () => {
     expect(run).toEqual({ status: 3, stdout: REPO_ROOT, stderr: "e" });
     const killed = runProcess("sleep", ["5"], { timeout: 200 });
     expect(killed.status).toBe(-1);
+    process.env["SK_SUPPORT_PROBE"] = "inherited";
+    const show = "process.stdout.write(JSON.stringify([process.env.SK_SUPPORT_PROBE ?? null, process.env.ONLY ?? null]))";
+    expect(runNode("-e", [show]).stdout).toBe('["inherited",null]');
+    expect(runNode("-e", [show], { inheritEnv: false, env: { ONLY: "this" } }).stdout).toBe('[null,"this"]');
   });
 });

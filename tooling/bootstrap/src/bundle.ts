@@ -62,13 +62,16 @@ export class UsageError extends Error {}
 export const distDir = (app: BundledApp): string => join(REPO_ROOT, app.dir, "dist");
 export const bundlePath = (app: BundledApp): string => join(distDir(app), `${app.name}.mjs`);
 
-/** Why the bundle must be rebuilt, or null when it is up to date. */
-export const staleness = (app: BundledApp): string | null => {
-  const list = join(distDir(app), INPUTS_FILE);
-  if (!existsSync(bundlePath(app)) || !existsSync(list)) return "no bundle yet";
+/**
+ * Why the bundle `bundle` must be rebuilt, or null when it is up to date: the same rule as ./dev's bundle_fresh.
+ * `list` is the inputs list written beside it by the build.
+ */
+export const stalenessOf = (bundle: string, list: string): string | null => {
+  if (!existsSync(bundle) || !existsSync(list)) return "no bundle yet";
   const builtAt = statSync(list, { bigint: true }).mtimeNs;
-  for (const file of readFileSync(list, "utf8").split("\n")) {
-    if (file === "") continue;
+  const files = readFileSync(list, "utf8").split("\n").filter((file) => file !== "");
+  if (files.length === 0) return "its inputs list is empty";
+  for (const file of files) {
     let mtime: bigint;
     try {
       mtime = statSync(file, { bigint: true }).mtimeNs;
@@ -79,6 +82,9 @@ export const staleness = (app: BundledApp): string | null => {
   }
   return null;
 };
+
+/** Why `app`'s bundle must be rebuilt, or null when it is up to date. */
+export const staleness = (app: BundledApp): string | null => stalenessOf(bundlePath(app), join(distDir(app), INPUTS_FILE));
 
 /** The workspace files a bundle was built from, absolute: sources from the metafile, plus what shapes the build. */
 const buildInputs = (app: BundledApp, metafile: string): ReadonlyArray<string> => {
