@@ -13,6 +13,7 @@ import { runSteps } from "./steps/run.ts";
 import { statusSteps } from "./steps/status.ts";
 
 const keep = process.argv.includes("--keep");
+const started = performance.now();
 const root = mkdtempSync(join(tmpdir(), "spec-kitty-demo-"));
 const demo = new Demo(root);
 
@@ -24,6 +25,11 @@ try {
   runSteps(demo);
   collaborationSteps(demo);
   demo.banner("demo finished: every step behaved as expected");
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  demo.say(
+    `${s(performance.now() - started)} in all: ${demo.spent.cliRuns} spec-kitty runs ${s(demo.spent.cli)}, ` +
+      `git and the architecture check ${s(demo.spent.other)}`,
+  );
 } catch (error) {
   process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
