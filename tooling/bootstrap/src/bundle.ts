@@ -8,7 +8,7 @@
  *
  * NAME is a command an app installs (`spec-kitty`, `spec-kitty-server`). A build writes, beside the bundle, the list
  * of the workspace files it was built from (esbuild's metafile inputs, plus the manifests, the lockfile and the build
- * configuration) and gives that list the time the build started. The bundle is stale when it or the list is missing,
+ * configuration: the app's tsup.config.ts, tsup-app.ts and this file) and gives that list the time the build started. The bundle is stale when it or the list is missing,
  * when a listed file is gone, or when one was modified after that time. `./dev` makes the same check in shell on
  * every `./dev spec-kitty` (one `find` over the listed files); this module makes it for tests, benchmarks and the demo.
  */
@@ -103,6 +103,7 @@ const buildInputs = (app: BundledApp, metafile: string): ReadonlyArray<string> =
   files.add(join(appDir, "tsup.config.ts"));
   files.add(join(REPO_ROOT, "pnpm-lock.yaml"));
   files.add(join(REPO_ROOT, "tooling/bootstrap/src/bundle.ts"));
+  files.add(join(REPO_ROOT, "tooling/bootstrap/src/tsup-app.ts"));
   return [...files].sort();
 };
 
