@@ -10,9 +10,12 @@
  *   installed   `spec-kitty` installed by npm from the `./dev pack` tarball into a temporary prefix
  *   sources     `node apps/cli/src/bin.ts` (what `./dev spec-kitty` ran before ADR-0017; fewer runs)
  * Scenarios that change the repository (move-task) are only in table 1.
+ * Table 3, what `./dev spec-kitty` itself costs: a copy of ./dev whose "bundle" is an empty shell script, with the
+ * real bundle's inputs list (so the staleness check stats the real ~130 files), against that script run directly;
+ * many runs, so the few milliseconds show through the noise of a shared machine.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { ensureBundle } from "@spec-kitty/test-support";
@@ -20,6 +23,7 @@ import { type Prepared, scenarios } from "./scenarios.ts";
 
 const REPO = resolve(import.meta.dirname, "../../..");
 const RUNS = Number(process.env["BENCH_RUNS"] ?? 15);
+const LAUNCHER_RUNS = 200;
 const SOURCE_RUNS = Math.min(RUNS, Number(process.env["BENCH_SOURCE_RUNS"] ?? 5));
 const GNU_TIME = ["/usr/bin/time"].find((path) => existsSync(path));
 // The Node running this benchmark comes first on PATH, so every shebang finds the project's Node.
@@ -84,10 +88,47 @@ const install = (work: string): string | { skipped: string } => {
   return join(prefix, "bin", "spec-kitty");
 };
 
+/** Table 3: ./dev's own cost, on a scratch copy whose bundle does nothing (see the header). */
+const launcherCost = (work: string): Array<string> => {
+  const root = join(work, "launcher");
+  const dist = join(root, "apps", "cli", "dist");
+  mkdirSync(dist, { recursive: true });
+  mkdirSync(join(root, ".tools"));
+  copyFileSync(join(REPO, "dev"), join(root, "dev"));
+  chmodSync(join(root, "dev"), 0o755);
+  writeFileSync(join(root, ".tools", "env.sh"), `SK_NODE=${JSON.stringify(process.execPath)}\n`);
+  const fake = join(dist, "spec-kitty.mjs");
+  writeFileSync(fake, "#!/bin/sh\nexit 0\n");
+  chmodSync(fake, 0o755);
+  const list = join(dist, ".bundle-inputs");
+  copyFileSync(join(REPO, "apps/cli/dist/.bundle-inputs"), list);
+  utimesSync(list, new Date(), new Date()); // fresh: the check walks every input and finds none newer
+  const time = (command: string, args: ReadonlyArray<string>, runs: number): Array<number> =>
+    Array.from({ length: runs }, () => {
+      const start = process.hrtime.bigint();
+      const run = spawnSync(command, [...args], { cwd: work, env: ENV, timeout: 30_000 });
+      if (run.status !== 0) throw new Error(`${command} exited ${run.status}: ${run.stderr}`);
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    });
+  const direct: Array<number> = [];
+  const viaDev: Array<number> = [];
+  for (let round = 0; round < LAUNCHER_RUNS / 20; round++) {
+    direct.push(...time(fake, ["--version"], 20));
+    viaDev.push(...time(join(root, "dev"), ["spec-kitty", "--version"], 20));
+  }
+  return [
+    `| the do-nothing bundle run directly | ${ms(median(direct))} | ${ms(Math.min(...direct))} |`,
+    `| the same through ./dev spec-kitty (bash, env, staleness check over ${readLines(list)} inputs, exec) | ${ms(median(viaDev))} | ${ms(Math.min(...viaDev))} |`,
+    `| ./dev's own cost | ${ms(median(viaDev) - median(direct))} | ${ms(Math.min(...viaDev) - Math.min(...direct))} |`,
+  ];
+};
+const readLines = (file: string): number => readFileSync(file, "utf8").split("\n").filter((line) => line !== "").length;
+
 const bundle = ensureBundle("spec-kitty");
 const BUNDLE: Entry = { name: "bundle", command: bundle, prefix: [], runs: RUNS };
 const work = mkdtempSync(join(tmpdir(), "sk-cli-bench-"));
 const bundleRows: Array<string> = [];
+const launcherRows: Array<string> = [];
 const entryRows: Array<string> = [];
 let entries: Array<Entry> = [];
 let skippedEntries = "";
@@ -127,12 +168,16 @@ try {
       for (const entry of entries) if (i < entry.runs) byEntry.get(entry.name)?.push(runOnce(entry, prepared).ms);
     }
     const base = median(byEntry.get(BUNDLE.name) ?? []);
+    const baseBest = Math.min(...(byEntry.get(BUNDLE.name) ?? []));
+    const signed = (value: number) => `${value >= 0 ? "+" : ""}${value.toFixed(1)}`;
     const cells = entries.map((entry) => {
-      const m = median(byEntry.get(entry.name) ?? []);
-      return entry === BUNDLE ? ms(m) : `${ms(m)} (${m >= base ? "+" : ""}${(m - base).toFixed(1)})`;
+      const times = byEntry.get(entry.name) ?? [];
+      const [m, best] = [median(times), Math.min(...times)];
+      return entry === BUNDLE ? `${ms(m)} / ${ms(best)}` : `${ms(m)} (${signed(m - base)}) / ${ms(best)} (${signed(best - baseBest)})`;
     });
     entryRows.push(`| ${scenario.name} | ${cells.join(" | ")} |`);
   }
+  launcherRows.push(...launcherCost(work));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -141,8 +186,11 @@ process.stdout.write(`\nspec-kitty CLI bundle, whole process, ${RUNS} runs each 
 process.stdout.write("| scenario | median wall | best wall | peak RSS | target |\n|---|---|---|---|---|\n");
 process.stdout.write(`${bundleRows.join("\n")}\n`);
 process.stdout.write(
-  `\nThe same by entry point, interleaved in one run: median wall (difference from the bundle); ` +
+  `\nThe same by entry point, interleaved in one run: median / best wall (difference from the bundle's); ` +
     `${RUNS} runs each, sources ${SOURCE_RUNS} ${skippedEntries}\n\n`,
 );
 process.stdout.write(`| scenario | ${entries.map((e) => e.name).join(" | ")} |\n|---|${entries.map(() => "---").join("|")}|\n`);
 process.stdout.write(`${entryRows.join("\n")}\n`);
+process.stdout.write(`\n./dev spec-kitty's own cost (${LAUNCHER_RUNS} runs each, interleaved in rounds of 20)\n\n`);
+process.stdout.write("| what | median wall | best wall |\n|---|---|---|\n");
+process.stdout.write(`${launcherRows.join("\n")}\n`);
