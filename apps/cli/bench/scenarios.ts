@@ -9,6 +9,8 @@ export interface Prepared {
   readonly cwd: string;
   /** Runs before every timed run (for scenarios that change state). */
   readonly beforeEach?: () => void;
+  /** The exit code every run must have; by default 0 or 1 (a domain answer is still a measured run). */
+  readonly expectStatus?: number;
 }
 
 export interface Scenario {
@@ -22,10 +24,26 @@ export interface Scenario {
 export const scenarios: ReadonlyArray<Scenario> = [
   {
     name: "spec-kitty --version (start-up)",
-    target: "-",
+    target: "<= 150 ms",
     prepare: (dir) => {
       mkdirSync(dir, { recursive: true });
       return { args: ["--version"], cwd: dir };
+    },
+  },
+  {
+    name: "spec-kitty --help (full parser, every command listed)",
+    target: "<= 150 ms",
+    prepare: (dir) => {
+      mkdirSync(dir, { recursive: true });
+      return { args: ["--help"], cwd: dir };
+    },
+  },
+  {
+    name: "spec-kitty no-such-command (usage error, exit 2)",
+    target: "<= 150 ms",
+    prepare: (dir) => {
+      mkdirSync(dir, { recursive: true });
+      return { args: ["no-such-command"], cwd: dir, expectStatus: 2 };
     },
   },
   {

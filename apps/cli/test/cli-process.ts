@@ -1,23 +1,13 @@
-import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
+import { type ProcessRun, REPO_ROOT, runNode } from "@spec-kitty/test-support";
 
-/** The CLI entry the tests run: the bundle built by global-setup.ts, or the sources when run outside vitest. */
+export { REPO_ROOT };
+
+/** The CLI entry the tests run: the bundle global-setup.ts made sure of, or the sources when run outside vitest. */
 export const CLI_BIN = process.env["SPEC_KITTY_TEST_BUNDLE"] ?? resolve(import.meta.dirname, "../src/bin.ts");
-export const REPO_ROOT = resolve(import.meta.dirname, "../../..");
 
-export interface CliRun {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type CliRun = ProcessRun;
 
 /** Runs the CLI as a separate process, the way a user or a script does. */
-export const runCliProcess = (args: ReadonlyArray<string>, options: { cwd?: string; input?: string } = {}): CliRun => {
-  const result = spawnSync(process.execPath, [CLI_BIN, ...args], {
-    cwd: options.cwd ?? REPO_ROOT,
-    encoding: "utf8",
-    input: options.input ?? "",
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-};
+export const runCliProcess = (args: ReadonlyArray<string>, options: { cwd?: string; input?: string } = {}): CliRun =>
+  runNode(CLI_BIN, args, options);

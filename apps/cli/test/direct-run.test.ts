@@ -1,13 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { git, initGitRepo, SHARED_DIR, tempDirs, writeMission } from "@spec-kitty/test-support";
 import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
 import { afterAll, describe, expect, it } from "vitest";
 import { runDirect } from "../src/direct/index.ts";
 import { CliIO } from "../src/io.ts";
 import { runCli } from "../src/main.ts";
-import { git, initRepoWithEverything } from "./git-repo.ts";
 
 /**
  * The direct path runs the same handlers and reports failures the same way as the full parser: for each command
@@ -15,11 +14,9 @@ import { git, initRepoWithEverything } from "./git-repo.ts";
  * the same exit code. Every line here is one the direct path accepts.
  */
 
-const SHARED = resolve(import.meta.dirname, "../../../../shared");
-const temps: string[] = [];
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
+const SHARED = SHARED_DIR;
+const temps = tempDirs("sk-direct-");
+afterAll(temps.cleanup);
 
 interface Outcome {
   readonly code: number | undefined;
@@ -47,8 +44,7 @@ const viaFullParser = async (argv: ReadonlyArray<string>, cwd: string): Promise<
 
 /** A work directory with a small collaboration stream, a roster and a committed mission of three planned WPs. */
 const makeWorkspace = (): string => {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), "sk-direct-")));
-  temps.push(root);
+  const root = temps.make();
   const bench = join(SHARED, "golden/bench");
   const lines = readFileSync(join(bench, "collaboration-10k.events.jsonl"), "utf8").split("\n").slice(0, 200);
   writeFileSync(join(root, "stream.jsonl"), `${lines.join("\n")}\n`);
@@ -56,15 +52,8 @@ const makeWorkspace = (): string => {
   writeFileSync(join(root, "roster.json"), readFileSync(join(bench, "collaboration-10k.roster.json")));
   const slug = "001-direct";
   const id = "01KTDIRECT0000000000000000";
-  const dir = join(root, "kitty-specs", slug);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "meta.json"), `${JSON.stringify({ mission_id: id, mission_slug: slug, slug, mission_type: "software-dev", target_branch: "main" }, null, 2)}\n`);
-  const rows = ["WP01", "WP02", "WP03"].map(
-    (wp, i) =>
-      `{"actor": "finalize-tasks", "at": "2026-11-20T09:00:0${i}+00:00", "event_id": "01KTDIRECT000000000000000${i}", "evidence": null, "execution_mode": "worktree", "force": false, "from_lane": "genesis", "mission_id": "${id}", "mission_slug": "${slug}", "policy_metadata": null, "reason": null, "review_ref": null, "to_lane": "planned", "wp_id": "${wp}"}`,
-  );
-  writeFileSync(join(dir, "status.events.jsonl"), `${rows.join("\n")}\n`);
-  initRepoWithEverything(root, "Direct");
+  writeMission(root, { dir: slug, meta: { mission_id: id, mission_slug: slug, slug, mission_type: "software-dev", target_branch: "main" }, wps: ["WP01", "WP02", "WP03"] });
+  initGitRepo(root, { who: "Direct" });
   return root;
 };
 

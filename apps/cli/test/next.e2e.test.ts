@@ -1,43 +1,20 @@
 import { MissionStatus } from "@spec-kitty/status";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { CUSTOM_MISSION_TEMPLATE, initGitRepo, missionMeta, tempDirs, writeMission } from "@spec-kitty/test-support";
+import { CLI_BIN, runCliProcess } from "./cli-process.ts";
 
-const BIN = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
 const MID = "01KT6HVH3QND4Q3KCGH2419N4J";
 const SLUG = "demo-01KT6HVH";
 const JSON_KEYS = ["kind", "run_id", "mission_key", "mission_slug", "mission_id", "step_id", "step_title", "prompt", "wp_id", "decision_id", "input_key", "question", "options", "reason"];
-
-const TEMPLATE = `mission:
-  key: custom
-  name: Custom mission
-  version: "1.0.0"
-steps:
-  - id: setup
-    title: Setup
-    prompt: Set things up.
-    requires_inputs: [mission_owner_id]
-  - id: implement
-    title: Implement
-    depends_on: [setup]
-  - id: review
-    title: Review
-    depends_on: [implement]
-audit_steps:
-  - id: signoff
-    title: Sign-off
-    depends_on: [review]
-    audit: {trigger_mode: manual, enforcement: blocking}
-`;
 
 let repo = "";
 const gitEnv = { GIT_AUTHOR_NAME: "Test", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "Test", GIT_COMMITTER_EMAIL: "t@example.com" };
 
 const cli = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: join(repo, "kitty-specs"), encoding: "utf8", env: { ...process.env, ...gitEnv, HOME: join(repo, ".home") } });
+  const r = spawnSync(process.execPath, [CLI_BIN, ...args], { cwd: join(repo, "kitty-specs"), encoding: "utf8", env: { ...process.env, ...gitEnv, HOME: join(repo, ".home") } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 const next = (...args: string[]) => {
@@ -54,28 +31,18 @@ const move = async (wpId: string, toLane: string) => {
   await status.transition({ wpId, toLane, actor: "tester", force: true, reason: `e2e move to ${toLane}` });
 };
 
+const temps = tempDirs("sk-next-e2e-");
 beforeAll(() => {
-  repo = mkdtempSync(join(tmpdir(), "sk-next-e2e-"));
-  execFileSync("git", ["init", "-q", "-b", "main"], { cwd: repo });
-  const mission = join(repo, "kitty-specs", SLUG);
-  mkdirSync(join(mission, "tasks"), { recursive: true });
-  writeFileSync(
-    join(mission, "meta.json"),
-    `${JSON.stringify({ created_at: "2026-01-01T00:00:00+00:00", friendly_name: "Demo", mission_id: MID, mission_slug: SLUG, mission_type: "custom", slug: SLUG, target_branch: "main" }, null, 2)}\n`,
-  );
+  repo = temps.make();
   // What finalize-tasks leaves behind: WP files and a genesis -> planned row per WP.
-  const seed = ["WP01", "WP02"].map((wp, i) => {
-    writeFileSync(join(mission, "tasks", `${wp}-part-${i + 1}.md`), `---\nwork_package_id: ${wp}\ntitle: Part ${i + 1}\n---\n`);
-    return `{"actor": "finalize-tasks", "at": "2026-01-01T00:00:0${i}+00:00", "event_id": "01J0000000000000000000WP0${i + 1}", "evidence": null, "execution_mode": "worktree", "force": false, "from_lane": "genesis", "mission_id": "${MID}", "mission_slug": "${SLUG}", "policy_metadata": null, "reason": null, "review_ref": null, "to_lane": "planned", "wp_id": "${wp}"}`;
-  });
-  writeFileSync(join(mission, "status.events.jsonl"), `${seed.join("\n")}\n`);
+  const meta = missionMeta(SLUG, MID, { created_at: "2026-01-01T00:00:00+00:00", friendly_name: "Demo", mission_type: "custom" });
+  writeMission(repo, { dir: SLUG, meta, wps: ["WP01", "WP02"], wpFiles: true });
   mkdirSync(join(repo, ".kittify", "missions", "custom"), { recursive: true });
-  writeFileSync(join(repo, ".kittify", "missions", "custom", "mission-runtime.yaml"), TEMPLATE);
-  execFileSync("git", ["add", "-A"], { cwd: repo });
-  execFileSync("git", ["commit", "-q", "-m", "mission"], { cwd: repo, env: { ...process.env, ...gitEnv } });
+  writeFileSync(join(repo, ".kittify", "missions", "custom", "mission-runtime.yaml"), CUSTOM_MISSION_TEMPLATE);
+  initGitRepo(repo, { who: "Test", message: "mission" });
   Object.assign(process.env, gitEnv);
 });
-afterAll(() => rmSync(repo, { recursive: true, force: true }));
+afterAll(temps.cleanup);
 
 describe("spec-kitty next (end to end, real git repository, real processes)", () => {
   it("walks a custom mission: required input, WP gating, audit checkpoint, completion", { timeout: 300_000 }, async () => {
@@ -147,9 +114,9 @@ describe("spec-kitty next (end to end, real git repository, real processes)", ()
     expect(cli("next", "--mission", SLUG, "--result", "maybe").code).toBe(2);
     expect(cli("next").code).toBe(2);
     expect(cli("next", "answer", "x", "--mission", SLUG).code).toBe(2);
-    const outside = spawnSync(process.execPath, [BIN, "next", "--mission", SLUG], { cwd: tmpdir(), encoding: "utf8" });
+    const outside = runCliProcess(["next", "--mission", SLUG], { cwd: temps.make() });
     expect(outside.status).toBe(1);
-    const viaRepo = spawnSync(process.execPath, [BIN, "next", "--mission", SLUG, "--repo", repo, "--json"], { cwd: tmpdir(), encoding: "utf8" });
+    const viaRepo = runCliProcess(["next", "--mission", SLUG, "--repo", repo, "--json"], { cwd: temps.make() });
     expect(viaRepo.status, viaRepo.stderr).toBe(0);
   });
 });

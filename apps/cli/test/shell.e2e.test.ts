@@ -1,20 +1,14 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { tempDirs } from "@spec-kitty/test-support";
 import { REPO_ROOT, runCliProcess } from "./cli-process.ts";
 
 const ANSI = /\u001b\[/;
-const temps: Array<string> = [];
-const temp = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), "sk-cli-"));
-  temps.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
+const temps = tempDirs("sk-cli-");
+const temp = (): string => temps.make();
+afterAll(temps.cleanup);
 
 describe("the CLI shell", () => {
   it("--version prints the package version alone on stdout", () => {

@@ -1,21 +1,15 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { tempDirs } from "@spec-kitty/test-support";
 import { REPO_ROOT, runCliProcess } from "./cli-process.ts";
 
 const FIXTURES = resolve(REPO_ROOT, "../shared/fixtures/spec-kitty-missions");
 const missions = readdirSync(FIXTURES).sort().map((name) => join(FIXTURES, name));
-const temps: string[] = [];
-const temp = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), "sk-materialize-"));
-  temps.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
+const temps = tempDirs("sk-materialize-");
+const temp = (): string => temps.make();
+afterAll(temps.cleanup);
 
 /** A writable copy of fixture missions, without their expected outputs. */
 const copies = (sources: readonly string[]): string[] => {

@@ -1,54 +1,21 @@
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { serializeRow } from "@spec-kitty/status";
+import { git, makeMissionRepo, missionMeta, tempDirs, wpIds } from "@spec-kitty/test-support";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCliProcess } from "./cli-process.ts";
-import { git, initRepoWithEverything } from "./git-repo.ts";
 
 /** `status`, `agent tasks move-task` and `agent status validate` against a real repository, as separate processes. */
 
 const SLUG = "board-demo-01KZY1JB";
 const MISSION_ID = "01KZY1JBHRNZG2PXBPFHQ66DA3";
-const WPS = Array.from({ length: 20 }, (_, i) => `WP${String(i + 1).padStart(2, "0")}`);
+const WPS = wpIds(20);
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
-
+const temps = tempDirs("sk-status-e2e-");
+afterAll(temps.cleanup);
 
 /** A repository on main with one finalized mission of 20 work packages, all planned. */
-const makeRepo = (): string => {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), "sk-status-e2e-")));
-  temps.push(root);
-  const dir = join(root, "kitty-specs", SLUG);
-  mkdirSync(join(dir, "tasks"), { recursive: true });
-  const meta = { mission_id: MISSION_ID, mission_slug: SLUG, slug: SLUG, mission_type: "software-dev", target_branch: "main", topology: "single_branch", friendly_name: "Board demo", created_at: "2026-08-01T10:00:00+00:00" };
-  writeFileSync(join(dir, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
-  const seed = WPS.map((wp, i) =>
-    serializeRow({
-      event_id: `01KZ0000000000000000000${String(i).padStart(3, "0")}`,
-      mission_slug: SLUG,
-      wp_id: wp,
-      from_lane: "genesis",
-      to_lane: "planned",
-      at: `2026-08-01T10:00:00.${String(i).padStart(6, "0")}+00:00`,
-      actor: "finalize-tasks",
-      force: false,
-      execution_mode: "worktree",
-      reason: null,
-      review_ref: null,
-      evidence: null,
-      policy_metadata: null,
-      mission_id: MISSION_ID,
-    }),
-  );
-  writeFileSync(join(dir, "status.events.jsonl"), `${seed.join("\n")}\n`);
-  writeFileSync(join(root, ".gitignore"), ".worktrees/\n");
-  initRepoWithEverything(root, "E2E");
-  return root;
-};
+const makeRepo = (): string =>
+  makeMissionRepo(temps, [{ dir: SLUG, meta: missionMeta(SLUG, MISSION_ID, { friendly_name: "Board demo" }), wps: WPS }], { who: "E2E" });
 
 const logPath = (root: string) => join(root, "kitty-specs", SLUG, "status.events.jsonl");
 const statusPath = (root: string) => join(root, "kitty-specs", SLUG, "status.json");

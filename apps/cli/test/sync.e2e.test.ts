@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { serializeRow } from "@spec-kitty/status";
 import { afterAll, describe, expect, it } from "vitest";
 import { CLI_BIN } from "./cli-process.ts";
-import { git, initRepoWithEverything } from "./git-repo.ts";
+import { git, initGitRepo } from "@spec-kitty/test-support";
 
 /** Sync capture through the real CLI: init, move-task's emission, sync status/gc/import-legacy-queue, faults. */
 
@@ -36,7 +36,7 @@ const makeRepo = (): string => {
     }),
   );
   writeFileSync(join(dir, "status.events.jsonl"), `${seed.join("\n")}\n`);
-  initRepoWithEverything(root, "E2E");
+  initGitRepo(root, { who: "E2E" });
   return root;
 };
 
@@ -283,7 +283,7 @@ steps:
     );
     mkdirSync(join(root, ".kittify", "missions", "custom"), { recursive: true });
     writeFileSync(join(root, ".kittify", "missions", "custom", "mission-runtime.yaml"), TEMPLATE);
-    initRepoWithEverything(root, "E2E");
+    initGitRepo(root, { who: "E2E" });
     return root;
   };
 

@@ -14,7 +14,7 @@ import {
   type Event,
   type ReduceCollaborationOptions,
 } from "../src/index.ts";
-import { compileValidator } from "../src/collaboration/fast-validator.ts";
+import { compileValidator } from "../src/core/fast-validator.ts";
 import { encodeReducedCollaborationStateWithSchema } from "../src/collaboration/codec.ts";
 import { decodeAll, rawStream, rosterArb } from "./collaboration.arbitraries.ts";
 

@@ -1,18 +1,19 @@
 /**
  * Benchmark: `spec-kitty next` end to end (a fresh CLI process, as an agent runs it) on a mission with 20 work
  * packages, in a real temporary git repository. Prints wall-clock figures; the target is <= 150 ms per call.
- * The CLI runs from source here (Node strips types on load); the shipped CLI is a bundle and starts faster.
+ * Entry point measured: the CLI bundle (apps/cli/dist/spec-kitty.mjs, rebuilt first when stale) run as an
+ * executable from its shebang, as `./dev spec-kitty` and the installed `spec-kitty` run it.
  * Usage: node bench/run.ts [iterations]
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
+import { ensureBundle, runProcess } from "@spec-kitty/test-support";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { decideNext, type WorkPackageLanes, statusWorkPackageLanes } from "../src/index.ts";
 
 const ITERATIONS = Number(process.argv[2] ?? 15);
-const BIN = fileURLToPath(new URL("../../../apps/cli/src/bin.ts", import.meta.url));
+const BIN = ensureBundle("spec-kitty");
 const MID = "01KT6HVH3QND4Q3KCGH2419N4J";
 const SLUG = "bench-mission-01KT6HVH";
 const WPS = Array.from({ length: 20 }, (_, i) => `WP${String(i + 1).padStart(2, "0")}`);
@@ -53,7 +54,7 @@ const makeRepo = (): string => {
 
 const cliOnce = (repo: string, args: ReadonlyArray<string>): number => {
   const t = performance.now();
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: repo, encoding: "utf8" });
+  const r = runProcess(BIN, args, { cwd: repo });
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`spec-kitty ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
   return ms;
@@ -64,7 +65,7 @@ const main = async () => {
   try {
     const lanesFor = (): WorkPackageLanes => statusWorkPackageLanes(repo, { slug: SLUG, id: MID, type: "software-dev", dir: join(repo, "kitty-specs", SLUG) });
     const base = { repoRoot: repo, missionHandle: SLUG, agentId: "bench", lanesFor } as const;
-    console.log(`spec-kitty next benchmark: mission with ${WPS.length} WPs, ${ITERATIONS} iterations, node ${process.version}`);
+    console.log(`spec-kitty next benchmark (the CLI bundle as an executable): mission with ${WPS.length} WPs, ${ITERATIONS} iterations, node ${process.version}`);
     // Early step: no WP gating needed.
     const query = ["next", "--mission", SLUG, "--agent", "bench", "--json"];
     cliOnce(repo, query);

@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { CUSTOM_MISSION_TEMPLATE, tempDirs } from "@spec-kitty/test-support";
 import { dirname, join } from "node:path";
 import { type EnginePorts, loadTemplateFile, type LoadedTemplate, NULL_EMITTER, type RunLogRow } from "../src/index.ts";
 
 /** A temporary folder removed by the returned cleanup. */
 export const tempDir = (prefix = "sk-runtime-"): { dir: string; cleanup: () => void } => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const temps = tempDirs(prefix);
+  return { dir: temps.make(), cleanup: temps.cleanup };
 };
 
 export const writeText = (file: string, text: string): string => {
@@ -30,29 +30,7 @@ export const testPorts = (): EnginePorts & { emitted: Array<RunLogRow> } => {
 export const quietPorts = (): EnginePorts => ({ ...testPorts(), emitter: NULL_EMITTER });
 
 /** A custom template: a required input, WP-iteration steps, and a blocking audit checkpoint as the last step. */
-export const CUSTOM_TEMPLATE = `mission:
-  key: custom
-  name: Custom mission
-  version: "1.0.0"
-steps:
-  - id: setup
-    title: Setup
-    prompt: Set things up.
-    requires_inputs: [mission_owner_id]
-  - id: implement
-    title: Implement
-    depends_on: [setup]
-  - id: review
-    title: Review
-    depends_on: [implement]
-audit_steps:
-  - id: signoff
-    title: Sign-off
-    depends_on: [review]
-    audit:
-      trigger_mode: manual
-      enforcement: blocking
-`;
+export const CUSTOM_TEMPLATE = CUSTOM_MISSION_TEMPLATE;
 
 export const loadTemplate = (file: string): LoadedTemplate => {
   const r = loadTemplateFile(file);

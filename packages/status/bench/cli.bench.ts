@@ -1,12 +1,13 @@
 /**
  * `spec-kitty status materialize` over all 31 fixture missions as one process (wall time, median of 5),
- * from the sources (node runs the .ts entry) and from a bundle built like the shipped one (tsup, to a
- * temp dir). Target: <= 0.3 s; the shipped CLI is the bundle.
+ * from the sources (node runs the .ts entry) and from the bundle (apps/cli/dist, rebuilt when stale: what
+ * `./dev spec-kitty` and the installed `spec-kitty` run). Target: <= 0.3 s, on the bundle.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ensureBundle } from "@spec-kitty/test-support";
 import { type BenchRow, repoRoot, row, sharedDir, spawnBundle } from "./harness.ts";
 
 /** Median wall time of `runs` processes: `node entry args`, or the bundle run as an executable. */
@@ -30,13 +31,7 @@ export const cliBench = (): { title: string; rows: BenchRow[] } => {
     const args = ["status", "materialize", "--output-root", join(work, "out"), ...dirs];
     const cli = join(repoRoot(), "apps", "cli");
     const rows: BenchRow[] = [row("source CLI (node apps/cli/src/bin.ts)", wallMs(join(cli, "src", "bin.ts"), args, 5) / 1000, "s", null)];
-    const tsup = join(cli, "node_modules", ".bin", "tsup");
-    if (existsSync(tsup)) {
-      const build = spawnSync(tsup, ["--out-dir", join(work, "bundle")], { cwd: cli, encoding: "utf8" });
-      if (build.status === 0) {
-        rows.push(row("bundled CLI (as shipped)", wallMs(join(work, "bundle", "spec-kitty.mjs"), args, 5, true) / 1000, "s", 0.3));
-      }
-    }
+    rows.push(row("bundled CLI (apps/cli/dist, as ./dev spec-kitty and installed)", wallMs(ensureBundle("spec-kitty"), args, 5, true) / 1000, "s", 0.3));
     rows.push(row("bare `node -e 0` on this machine", wallMs("-e", ["0"], 5) / 1000, "s", null));
     return { title: `status materialize, ${dirs.length} missions, one process (wall, median of 5)`, rows };
   } finally {

@@ -2,12 +2,13 @@
  * move-task end to end on a mission of 20 work packages in a real git repository: lock, re-validate,
  * append, materialize, commit (fast-import) and index refresh. Target <= 150 ms wall per move.
  * In-process (MissionStatus already loaded, and loaded afresh per move as a command does) and as a whole
- * `spec-kitty agent tasks move-task` process, from the sources and from a bundle built like the shipped one.
+ * `spec-kitty agent tasks move-task` process, from the sources and from the bundle (apps/cli/dist, rebuilt when
+ * stale: what `./dev spec-kitty` and the installed `spec-kitty` run).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { ensureBundle } from "@spec-kitty/test-support";
 import { MissionStatus } from "../src/index.ts";
 import { makeRepo, missionMeta, wpIds } from "../test/support/git-repo.ts";
 import { type BenchRow, repoRoot, row, spawnBundle } from "./harness.ts";
@@ -80,17 +81,8 @@ export const moveTaskBench = async (): Promise<{ title: string; rows: BenchRow[]
     const cli = join(repoRoot(), "apps", "cli");
     const source = stats(wholeProcess(join(cli, "src", "bin.ts"), repo(), 7));
     rows.push(row("whole process, source CLI (median)", source.median, "ms", null, 1));
-    const tsup = join(cli, "node_modules", ".bin", "tsup");
-    if (existsSync(tsup)) {
-      const out = mkdtempSync(join(tmpdir(), "sk-move-bench-bundle-"));
-      work.push(out);
-      const build = spawnSync(tsup, ["--out-dir", out], { cwd: cli, encoding: "utf8" });
-      if (build.status === 0) {
-        const bundle = join(out, "spec-kitty.mjs");
-        const bundled = stats(wholeProcess(bundle, repo(), 15, true));
-        rows.push(row("whole process, bundled CLI as shipped (median)", bundled.median, "ms", 150, 1));
-      }
-    }
+    const bundled = stats(wholeProcess(ensureBundle("spec-kitty"), repo(), 15, true));
+    rows.push(row("whole process, bundled CLI (apps/cli/dist, as ./dev spec-kitty and installed) (median)", bundled.median, "ms", 150, 1));
     const bare = stats(Array.from({ length: 5 }, () => {
       const start = process.hrtime.bigint();
       spawnSync(process.execPath, ["-e", "0"]);

@@ -17,7 +17,6 @@ interface RuleSide {
   readonly reachable?: boolean;
   /** Only dynamic `import()` (true) or only static imports (false). */
   readonly dynamic?: boolean;
-  readonly dependencyTypesNot?: ReadonlyArray<string>;
 }
 
 export interface ForbiddenRule {
@@ -29,6 +28,12 @@ export interface ForbiddenRule {
 }
 
 const WORKSPACE = "^(packages|apps|tooling)/([^/]+)/";
+
+/**
+ * ADR-0016: public entry points besides a package's src/index.ts, each a subpath export in its package.json.
+ * `@spec-kitty/events/lanes` is the lane vocabulary without Effect Schema, for @spec-kitty/status.
+ */
+const EXTRA_ENTRY_POINTS = ["^packages/events/src/lanes\\.ts$"];
 
 const layerRules: ReadonlyArray<ForbiddenRule> = LAYERS.slice(0, -1).map((layer, index) => {
   const above = LAYERS.slice(index + 1);
@@ -57,10 +62,10 @@ export const RULES: ReadonlyArray<ForbiddenRule> = [
     name: "adr-0002-internal-module",
     severity: "error",
     comment:
-      "ADR-0002 §1: only a package's src/index.ts is public; this reaches a module inside another package. " +
-      "Export it from that package's index.ts and import the package by name.",
+      "ADR-0002 §1: only a package's src/index.ts is public (and the entry points ADR-0016 adds); this reaches a " +
+      "module inside another package. Export it from that package's index.ts and import the package by name.",
     from: { path: WORKSPACE },
-    to: { path: "^packages/[^/]+/", pathNot: ["^$1/$2/", "^packages/[^/]+/src/index\\.ts$"] },
+    to: { path: "^packages/[^/]+/", pathNot: ["^$1/$2/", "^packages/[^/]+/src/index\\.ts$", ...EXTRA_ENTRY_POINTS] },
   },
   {
     name: "adr-0002-relative-cross-package",
@@ -180,5 +185,32 @@ export const RULES: ReadonlyArray<ForbiddenRule> = [
       "(Effect, file and git access) is not bundled into the browser.",
     from: { path: "^apps/dashboard/src/" },
     to: { path: "^packages/", dependencyTypesNot: ["type-only"] },
+  },
+  {
+    name: "adr-0016-lanes-entry-imports-nothing",
+    severity: "error",
+    comment:
+      "ADR-0016: the Schema-free lanes entry point (@spec-kitty/events/lanes, src/lanes.ts) imports nothing, so " +
+      "whoever imports it never loads Effect's Schema module; build Schemas on it in src/status/lanes.ts instead.",
+    from: { path: "^packages/events/src/lanes\\.ts$" },
+    to: {},
+  },
+  {
+    name: "adr-0017-test-support-only-in-tests",
+    severity: "error",
+    comment:
+      "ADR-0017: @spec-kitty/test-support is scaffolding for test/ and bench/ code; production code (src/) of " +
+      "another package or app must not import it.",
+    from: { path: "^(packages|apps|tooling)/[^/]+/src/", pathNot: "^packages/test-support/" },
+    to: { path: "^packages/test-support/" },
+  },
+  {
+    name: "adr-0017-test-support-below-everything",
+    severity: "error",
+    comment:
+      "ADR-0017: @spec-kitty/test-support imports no workspace package, so the tests of every layer (events " +
+      "included) can use it without a cycle; write files and run processes instead of calling the packages.",
+    from: { path: "^packages/test-support/" },
+    to: { path: "^(packages|apps|tooling)/", pathNot: "^packages/test-support/" },
   },
 ];

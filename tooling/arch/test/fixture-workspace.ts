@@ -19,12 +19,16 @@ export const VIOLATIONS = {
   "e2e-imports-app": "adr-0013-e2e-runs-apps-as-processes",
   "dashboard-imports-node": "adr-0018-dashboard-no-node",
   "dashboard-runtime-import": "adr-0018-dashboard-types-only",
+  "lanes-entry-imports": "adr-0016-lanes-entry-imports-nothing",
+  "test-support-in-production": "adr-0017-test-support-only-in-tests",
+  "test-support-imports-workspace": "adr-0017-test-support-below-everything",
 } as const;
 
 export type ViolationName = keyof typeof VIOLATIONS;
 
 /**
- * Lays out a small workspace shaped like the real one (packages/events, packages/status, apps/cli, apps/server)
+ * Lays out a small workspace shaped like the real one (packages/events with its lanes entry point, packages/status,
+ * packages/test-support, apps/cli, apps/server)
  * in a temp folder, with a hoisted node_modules so that undeclared and upward imports resolve and reach the rules
  * that name them, then overlays one violation (or none, for the clean baseline).
  */
@@ -35,6 +39,7 @@ export const makeFixtureWorkspace = (violation?: ViolationName): string => {
   mkdirSync(join(root, "node_modules", "@spec-kitty"), { recursive: true });
   symlinkSync(join(root, "packages", "events"), join(root, "node_modules", "@spec-kitty", "events"), "dir");
   symlinkSync(join(root, "packages", "status"), join(root, "node_modules", "@spec-kitty", "status"), "dir");
+  symlinkSync(join(root, "packages", "test-support"), join(root, "node_modules", "@spec-kitty", "test-support"), "dir");
   for (const name of ["leftpad", "devonly"]) {
     mkdirSync(join(root, "node_modules", name));
     writeFileSync(join(root, "node_modules", name, "package.json"), JSON.stringify({ name, version: "1.0.0", main: "index.js" }));

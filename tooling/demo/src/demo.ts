@@ -1,8 +1,23 @@
 import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 
 const REPO = resolve(import.meta.dirname, "../../..");
-const CLI = resolve(REPO, "apps/cli/src/bin.ts");
+
+/**
+ * The CLI as users run it: the bundle (apps/cli/dist/spec-kitty.mjs, rebuilt first when a source changed), run as an
+ * executable from its shebang with this Node first on PATH, as `./dev spec-kitty` and the installed `spec-kitty` do.
+ */
+const ensureCli = (): string => {
+  const ensure = spawnSync(process.execPath, [resolve(REPO, "tooling/bootstrap/src/bundle.ts"), "ensure", "spec-kitty"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    timeout: 300_000,
+  });
+  if (ensure.status !== 0) throw new Error("building the CLI bundle failed (see above)");
+  return ensure.stdout.trim();
+};
+const CLI = ensureCli();
+const ENV = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env["PATH"] ?? ""}` };
 
 export interface StepResult {
   readonly status: number;
@@ -16,6 +31,8 @@ const dim = (text: string): string => (process.stdout.isTTY ? `\u001b[2m${text}\
 /** The demo's narrator: runs commands in the throwaway repository and prints them as a user would see them. */
 export class Demo {
   readonly root: string;
+  /** Wall time spent in spec-kitty processes and in everything else the demo runs (git, the architecture check). */
+  readonly spent = { cli: 0, cliRuns: 0, other: 0 };
 
   constructor(root: string) {
     this.root = root;
@@ -31,7 +48,7 @@ export class Demo {
 
   /** Runs `spec-kitty ARGS` in the demo repository, prints it, and checks its exit code. */
   spec(args: ReadonlyArray<string>, options: { expectStatus?: number; quiet?: boolean } = {}): StepResult {
-    return this.run(process.execPath, [CLI, ...args], `spec-kitty ${args.join(" ")}`, options);
+    return this.run(CLI, args, `spec-kitty ${args.join(" ")}`, options);
   }
 
   /** Runs any other command (git, the architecture check) in the demo repository. */
@@ -50,7 +67,13 @@ export class Demo {
     options: { expectStatus?: number; quiet?: boolean; cwd?: string },
   ): StepResult {
     process.stdout.write(`\n${bold("$")} ${shown}\n`);
-    const result = spawnSync(command, [...args], { cwd: options.cwd ?? this.root, encoding: "utf8" });
+    const started = performance.now();
+    const result = spawnSync(command, [...args], { cwd: options.cwd ?? this.root, encoding: "utf8", env: ENV, timeout: 120_000 });
+    const ms = performance.now() - started;
+    if (command === CLI) {
+      this.spent.cli += ms;
+      this.spent.cliRuns += 1;
+    } else this.spent.other += ms;
     const status = result.status ?? -1;
     if (options.quiet !== true) {
       if (result.stdout.length > 0) process.stdout.write(result.stdout.endsWith("\n") ? result.stdout : `${result.stdout}\n`);

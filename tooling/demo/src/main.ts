@@ -15,6 +15,7 @@ import { statusSteps } from "./steps/status.ts";
 import { syncSteps } from "./steps/sync.ts";
 
 const keep = process.argv.includes("--keep");
+const started = performance.now();
 const root = mkdtempSync(join(tmpdir(), "spec-kitty-demo-"));
 const demo = new Demo(root);
 
@@ -27,6 +28,11 @@ try {
   collaborationSteps(demo);
   await syncSteps(demo);
   demo.banner("demo finished: every step behaved as expected");
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  demo.say(
+    `${s(performance.now() - started)} in all: ${demo.spent.cliRuns} spec-kitty runs ${s(demo.spent.cli)}, ` +
+      `git and the architecture check ${s(demo.spent.other)}`,
+  );
 } catch (error) {
   process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;

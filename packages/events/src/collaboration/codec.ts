@@ -5,7 +5,7 @@
 import type * as Either from "effect/Either";
 import * as Schema from "effect/Schema";
 import { type PyDateTime, type ValidationIssue, decodePayload } from "../core/index.ts";
-import { compileValidator, type Validator } from "./fast-validator.ts";
+import { compileValidator, type Validator } from "../core/fast-validator.ts";
 import { ReducedCollaborationState, type ReducedCollaborationStateEncoded, Roster } from "./outputs.ts";
 import { COLLABORATION_PAYLOAD_SCHEMAS } from "./payloads.ts";
 

@@ -3,7 +3,7 @@
  * `Model(**value)` and treats any failure as an invalid value). Validity comes from the Schemas through
  * compiled validators; the built values carry every field, as the reference's model dump does.
  */
-import { compileValidator } from "./fast-validator.ts";
+import { compileValidator } from "../core/fast-validator.ts";
 import { FocusTarget, ParticipantIdentity } from "./identity.ts";
 
 const isParticipantIdentity = compileValidator(ParticipantIdentity);

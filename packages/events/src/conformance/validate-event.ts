@@ -9,7 +9,7 @@ import {
   pyRepr,
   type ValidationIssue,
 } from "../core/index.ts";
-import { compileValidator, type Validator } from "../collaboration/fast-validator.ts";
+import { compileValidator, type Validator } from "../core/fast-validator.ts";
 import { ENVELOPE_EVENT_TYPE, isKnownEventType, MODEL_SCHEMAS, PAYLOAD_SCHEMAS } from "./registry.ts";
 
 /** The verdict on one payload (or envelope) for one event type. */

@@ -1,35 +1,18 @@
 import * as Either from "effect/Either";
 import * as ParseResult from "effect/ParseResult";
 import * as Schema from "effect/Schema";
+import { isLane, LANE_ALIASES, LANES } from "../lanes.ts";
 import { oneOfMessage } from "./fields.ts";
 
-/** The canonical work-package lanes, in declaration order (the order listings and DISPLAY_LANES follow). */
-export const LANES = [
-  "genesis",
-  "planned",
-  "claimed",
-  "in_progress",
-  "for_review",
-  "in_review",
-  "approved",
-  "done",
-  "blocked",
-  "canceled",
-] as const;
+/** The canonical lanes (the list itself lives in the Schema-free `src/lanes.ts`, ADR-0016). */
+export { DISPLAY_LANES, isLane, LANE_ALIASES, LANES, TERMINAL_LANES } from "../lanes.ts";
 
 /** Strict lane vocabulary: exactly the canonical values, no aliases (what the published JSON Schema admits). */
 export const Lane = Schema.Literal(...LANES).annotations({ identifier: "Lane", title: "Lane", ...oneOfMessage(LANES) });
 export type Lane = typeof Lane.Type;
 
-/** Lanes a work package never leaves without `force`. */
-export const TERMINAL_LANES: ReadonlySet<Lane> = new Set<Lane>(["done", "canceled"]);
 /** Lanes that exist for producers only and are never shown (genesis). */
 export const NON_DISPLAY_LANES: ReadonlySet<Lane> = new Set<Lane>(["genesis"]);
-/** The lanes shown in boards and summaries: LANES without genesis, same order. */
-export const DISPLAY_LANES: ReadonlyArray<Lane> = LANES.filter((l) => !NON_DISPLAY_LANES.has(l));
-
-/** Accepted alternative spellings (case-sensitive); `doing` is the only one. */
-export const LANE_ALIASES: Readonly<Record<string, Lane>> = { doing: "in_progress" };
 
 /** The event type carrying a lane transition. */
 export const WP_STATUS_CHANGED = "WPStatusChanged";
@@ -39,9 +22,6 @@ export class UnknownLaneError extends Schema.TaggedError<UnknownLaneError>()("Un
   value: Schema.String,
   message: Schema.String,
 }) {}
-
-/** True when `s` is a canonical lane value. */
-export const isLane = (s: unknown): s is Lane => typeof s === "string" && (LANES as ReadonlyArray<string>).includes(s);
 
 /** Resolves a lane text (canonical value or alias) to its canonical lane. */
 export const normalizeLane = (value: string): Either.Either<Lane, UnknownLaneError> => {

@@ -1,41 +1,25 @@
 /**
- * The lane vocabulary of a work package. The 9 display lanes appear on boards and in summaries;
- * `genesis` is the lane of a work package that exists but was never seeded (a from-lane only), and
- * `uninitialized` is a read-side sentinel for a work package absent from the log (never on the wire).
+ * The lane vocabulary of a work package, from the Schema-free lanes entry point of @spec-kitty/events (ADR-0016):
+ * the 9 display lanes appear on boards and in summaries; `genesis` is the lane of a work package that exists but was
+ * never seeded (a from-lane only), and `uninitialized` is a read-side sentinel for a work package absent from the log
+ * (never on the wire).
  */
-export const LANES = [
-  "planned",
-  "claimed",
-  "in_progress",
-  "for_review",
-  "in_review",
-  "approved",
-  "done",
-  "blocked",
-  "canceled",
-] as const;
+import { DISPLAY_LANES, type DisplayLane, isLane, LANE_ALIASES, LANES as EVENT_LANES, type Lane, TERMINAL_LANES } from "@spec-kitty/events/lanes";
 
-/** A lane shown on boards and counted in `status.json` summaries. */
-export type DisplayLane = (typeof LANES)[number];
+export { type DisplayLane, isLane, LANE_ALIASES, type Lane, TERMINAL_LANES };
 
-/** A lane a transition may start from: the display lanes plus `genesis`. */
-export type Lane = DisplayLane | "genesis";
+/** The display lanes, in board order. */
+export const LANES = DISPLAY_LANES;
 
 /** Every lane a table row exists for, in table order (genesis first). */
-export const FROM_LANES: readonly Lane[] = ["genesis", ...LANES];
+export const FROM_LANES: readonly Lane[] = EVENT_LANES;
 
 /** The read sentinel for a work package the log does not mention; never persisted. */
 export const UNINITIALIZED = "uninitialized" as const;
 export type Uninitialized = typeof UNINITIALIZED;
 
-/** Lanes that can only be left by a forced transition. */
-export const TERMINAL_LANES: ReadonlySet<Lane> = new Set<Lane>(["done", "canceled"]);
-
 /** Lanes that never appear on a board or in a summary. */
 export const NON_DISPLAY_LANES: ReadonlySet<string> = new Set<string>(["genesis", UNINITIALIZED]);
-
-/** Spellings accepted on input and what they mean; `in_review` is a lane of its own, not an alias. */
-export const LANE_ALIASES: Readonly<Record<string, DisplayLane>> = { doing: "in_progress" };
 
 const DISPLAY_SET: ReadonlySet<string> = new Set<string>(LANES);
 
@@ -46,8 +30,6 @@ export const resolveLaneAlias = (raw: string): string => {
 };
 
 export const isDisplayLane = (value: string): value is DisplayLane => DISPLAY_SET.has(value);
-
-export const isLane = (value: string): value is Lane => value === "genesis" || DISPLAY_SET.has(value);
 
 export const isTerminalLane = (lane: string): boolean => TERMINAL_LANES.has(resolveLaneAlias(lane) as Lane);
 

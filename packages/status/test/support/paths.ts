@@ -1,20 +1,12 @@
-import { existsSync, readdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT, SHARED_DIR } from "@spec-kitty/test-support";
 
-/** The monorepo root: the nearest folder above this file holding pnpm-workspace.yaml. */
-export const repoRoot = (): string => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "pnpm-workspace.yaml"))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("pnpm-workspace.yaml not found above the test folder");
-    dir = parent;
-  }
-  return dir;
-};
+/** The monorepo root. */
+export const repoRoot = (): string => REPO_ROOT;
 
 /** The reference material, beside the checkout. */
-export const sharedDir = (): string => resolve(repoRoot(), "../shared");
+export const sharedDir = (): string => SHARED_DIR;
 
 export const missionsDir = (): string => join(sharedDir(), "fixtures", "spec-kitty-missions");
 
