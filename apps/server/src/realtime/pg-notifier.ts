@@ -42,6 +42,9 @@ type Message =
   | { readonly v: 1; readonly o: string; readonly t: string; readonly n: ReadonlyArray<Notice> }
   | { readonly v: 1; readonly o: string; readonly t: string; readonly r: ReadonlyArray<readonly [number, number]> };
 
+/** How many recent seqs per team the notifier remembers to deliver each event once. */
+const DELIVERED_WINDOW = 50_000;
+
 export class PgNotifier implements Notifier {
   /** Opens the LISTEN connection; resolves once this process receives the channel's messages. */
   static async open(options: PgNotifierOptions): Promise<PgNotifier> {
@@ -69,6 +72,11 @@ export class PgNotifier implements Notifier {
   private backoffMs = 100;
   /** Highest seq delivered per team, where a reconnect resumes. */
   private readonly lastSeq = new Map<string, number>();
+  /**
+   * The seqs delivered lately per team (the newest DELIVERED_WINDOW): a notification that arrives after the
+   * catch-up of a reconnect already read its rows must not reach the subscribers a second time.
+   */
+  private readonly delivered = new Map<string, Set<number>>();
   /** Messages from other processes are handled one at a time, in arrival order. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -114,10 +122,22 @@ export class PgNotifier implements Notifier {
   }
 
   private deliver(teamId: string, notices: ReadonlyArray<Notice>): void {
+    let seen = this.delivered.get(teamId);
+    if (seen === undefined) this.delivered.set(teamId, (seen = new Set()));
+    const fresh = notices.filter((n) => !seen.has(n.seq));
+    if (fresh.length === 0) return;
     let last = this.lastSeq.get(teamId) ?? 0;
-    for (const n of notices) last = Math.max(last, n.seq);
+    for (const n of fresh) {
+      last = Math.max(last, n.seq);
+      seen.add(n.seq);
+    }
+    // Sets iterate in insertion order: the oldest deliveries are forgotten first.
+    for (const seq of seen) {
+      if (seen.size <= DELIVERED_WINDOW) break;
+      seen.delete(seq);
+    }
     this.lastSeq.set(teamId, last);
-    this.local.deliver(teamId, notices);
+    this.local.deliver(teamId, fresh);
   }
 
   private async listen(): Promise<void> {
