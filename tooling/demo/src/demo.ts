@@ -7,16 +7,16 @@ const REPO = resolve(import.meta.dirname, "../../..");
  * The CLI as users run it: the bundle (apps/cli/dist/spec-kitty.mjs, rebuilt first when a source changed), run as an
  * executable from its shebang with this Node first on PATH, as `./dev spec-kitty` and the installed `spec-kitty` do.
  */
-const ensureCli = (): string => {
-  const ensure = spawnSync(process.execPath, [resolve(REPO, "tooling/bootstrap/src/bundle.ts"), "ensure", "spec-kitty"], {
+export const ensureBundle = (app: "spec-kitty" | "spec-kitty-server"): string => {
+  const ensure = spawnSync(process.execPath, [resolve(REPO, "tooling/bootstrap/src/bundle.ts"), "ensure", app], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
     timeout: 300_000,
   });
-  if (ensure.status !== 0) throw new Error("building the CLI bundle failed (see above)");
+  if (ensure.status !== 0) throw new Error(`building the ${app} bundle failed (see above)`);
   return ensure.stdout.trim();
 };
-const CLI = ensureCli();
+export const CLI = ensureBundle("spec-kitty");
 const ENV = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env["PATH"] ?? ""}` };
 
 export interface StepResult {

@@ -1,12 +1,13 @@
 /**
  * The sync loop: a local spec-kitty-server on a free loopback port (team and user made with its admin commands),
  * `auth login`, `sync enable`, work packages moved (each move captured), `sync status`, `sync now`, and what the
- * server received: its event listing and the mission's view.
+ * server received: its event listing and the mission's view; then the team dashboard the server serves, with a
+ * screenshot of the mission's board (when Debian's Chromium is installed).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Demo } from "../demo.ts";
+import { CLI, ensureBundle, type Demo } from "../demo.ts";
 import { MISSION_SLUG } from "./mission.ts";
 
 const TEAM = "checkout-team";
@@ -60,10 +61,11 @@ const stopServer = (server: Server): Promise<void> =>
 
 export const syncSteps = async (demo: Demo): Promise<void> => {
   demo.banner("delivering the captured events to a team's sync server");
-  const serverBin = join(demo.repoRoot, "apps/server/src/bin.ts");
-  const cliBin = join(demo.repoRoot, "apps/cli/src/bin.ts");
+  const serverBin = ensureBundle("spec-kitty-server");
+  const cliBin = CLI;
   const data = join(demo.root, "..", `${demo.root.split("/").pop() ?? "demo"}-server`);
   mkdirSync(data, { recursive: true });
+  buildDashboard(demo);
   const server = await startServer(serverBin, data);
   try {
     demo.say(`spec-kitty-server is listening on ${server.url}; its admin commands create a team and a user:`);
@@ -119,7 +121,36 @@ export const syncSteps = async (demo: Demo): Promise<void> => {
     if (missions.status !== 200) throw new Error(`the team ${TEAM} has no view of the project (HTTP ${missions.status})`);
     process.stdout.write(`\n$ GET ${server.url}/api/v1/teams/${TEAM}/projects/${projectUuid}/missions/\n`);
     process.stdout.write(`${JSON.stringify(await missions.json(), null, 2).split("\n").slice(0, 30).join("\n")}\n`);
+    boardScreenshot(demo, server.url, `${projectUuid}`);
   } finally {
     await stopServer(server);
   }
+};
+
+/** The dashboard's production build (apps/dashboard/dist), which spec-kitty-server serves by default when present. */
+const buildDashboard = (demo: Demo): void => {
+  const dir = join(demo.repoRoot, "apps/dashboard");
+  const vite = join(dir, "node_modules/.bin/vite");
+  demo.say("building the team dashboard the server serves (vite build):");
+  demo.exec(vite, ["build", "--logLevel", "warn"], { cwd: dir, quiet: true });
+};
+
+/** Signs in to the dashboard in Debian's Chromium, opens the mission's board and saves a screenshot of it. */
+const boardScreenshot = (demo: Demo, url: string, projectUuid: string): void => {
+  demo.banner("the team dashboard");
+  demo.say(`the dashboard is served by the same server: ${url}/ (sign in as ${EMAIL})`);
+  if (!existsSync("/usr/bin/chromium")) {
+    demo.say("no screenshot: Debian's Chromium is not installed (apt-get install -y chromium, or bash tooling/ci/install-chromium.sh)");
+    return;
+  }
+  const out = join(demo.repoRoot, ".tmp", "demo-board.png");
+  mkdirSync(join(demo.repoRoot, ".tmp"), { recursive: true });
+  process.stdout.write(`\n$ echo '********' | node apps/dashboard/tools/board-screenshot.ts --server ${url} --team ${TEAM} --mission ${MISSION_SLUG} --out ${out}\n`);
+  const shot = spawnSync(
+    process.execPath,
+    [join(demo.repoRoot, "apps/dashboard/tools/board-screenshot.ts"), "--server", url, "--email", EMAIL, "--password-stdin", "--team", TEAM, "--project", projectUuid, "--mission", MISSION_SLUG, "--out", out],
+    { input: `${PASSWORD}\n`, encoding: "utf8", timeout: 90_000 },
+  );
+  process.stdout.write(shot.stdout);
+  if (shot.status !== 0) throw new Error(`the dashboard's board did not render: ${shot.stderr}`);
 };
