@@ -5,7 +5,7 @@
  * screenshot of the mission's board (when Debian's Chromium is installed).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CLI, ensureBundle, type Demo } from "../demo.ts";
 import { MISSION_SLUG } from "./mission.ts";
@@ -124,6 +124,8 @@ export const syncSteps = async (demo: Demo): Promise<void> => {
     boardScreenshot(demo, server.url, `${projectUuid}`);
   } finally {
     await stopServer(server);
+    if (process.argv.includes("--keep")) process.stdout.write(`(kept the server's data in ${data})\n`);
+    else rmSync(data, { recursive: true, force: true });
   }
 };
 
