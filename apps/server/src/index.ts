@@ -1,8 +1,6 @@
 /**
  * @spec-kitty/server: the open spec-kitty sync server. Only entry point.
  */
-export const SERVER_PACKAGE = "@spec-kitty/server";
-
 export { main, USAGE, EXIT_OK, EXIT_FAILURE, EXIT_USAGE } from "./cli.ts";
 export type { Io } from "./cli.ts";
 export { startServer } from "./http/server.ts";
