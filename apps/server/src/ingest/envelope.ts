@@ -1,5 +1,6 @@
 import * as Either from "effect/Either";
 import {
+  cutoverIssues,
   decodeEvent,
   findForbiddenKeys,
   firstForbiddenKey,
@@ -10,8 +11,10 @@ import {
   normalizeUuid,
   NormalizedEnvelope,
   validateEvent,
+  WP_STATUS_CHANGED,
   type ValidationIssue,
 } from "@spec-kitty/events";
+import { fastStatusPayloadAccepted } from "./fast-status.ts";
 
 /**
  * How one incoming envelope is judged (ADR-0014). Two generations arrive on the wire:
@@ -358,6 +361,9 @@ const canonicalViolations = (o: Record<string, unknown>): ReadonlyArray<Violatio
   const envelope = decodeEvent(o);
   if (Either.isLeft(envelope)) return envelope.left.map((i) => toViolation(i, type));
   if (!isKnownEventType(type)) return [];
+  // The commonest payload first meets a cheap check that only ever accepts what the Schema accepts; then
+  // `validateEvent`'s answer is exactly its cutover gate on the envelope. Anything else goes to the Schema.
+  if (type === WP_STATUS_CHANGED && fastStatusPayloadAccepted(payload)) return cutoverIssues(o).map((i) => toViolation(i, type));
   const r = validateEvent(o, type, { layer: "model" });
   if (Either.isLeft(r)) return [];
   return r.right.violations.map((i) => toViolation(i, type));
