@@ -2,8 +2,7 @@ import * as Either from "effect/Either";
 import {
   cutoverIssues,
   decodeEvent,
-  findForbiddenKeys,
-  firstForbiddenKey,
+  hasForbiddenKeys,
   REQUIRED_ENVELOPE_FIELDS,
   isKnownEventType,
   normalizeEventId,
@@ -199,7 +198,7 @@ const isLegacy = (o: Record<string, unknown>): boolean =>
   !("schema_version" in o) ||
   o["aggregate_type"] === "Feature" ||
   (typeof o["event_type"] === "string" && o["event_type"].startsWith("Feature")) ||
-  findForbiddenKeys(o).length > 0;
+  hasForbiddenKeys(o);
 
 const SYNC_V1_LANES = new Set(["planned", "doing", "for_review", "done"]);
 const LANES = new Set(["planned", "claimed", "in_progress", "doing", "for_review", "in_review", "approved", "done", "blocked", "canceled"]);
@@ -352,8 +351,7 @@ const canonicalViolations = (o: Record<string, unknown>): ReadonlyArray<Violatio
   if (missing.length > 0) {
     return [{ code: "ENVELOPE_SHAPE_INVALID", path: missing[0]!, message: `Invalid envelope: missing required envelope fields: ${missing.join(", ")}` }];
   }
-  const forbidden = firstForbiddenKey(o);
-  if (forbidden !== undefined) return [toViolation(forbidden, type)];
+  // No forbidden-key check here: an envelope carrying one is judged as 028-era (`isLegacy`), never canonical.
   const payload = o["payload"];
   if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
     return [{ code: "PAYLOAD_SCHEMA_FAIL", path: "payload", message: `Invalid payload for ${type}: payload must be a JSON object` }];
