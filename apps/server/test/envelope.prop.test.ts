@@ -1,12 +1,14 @@
 /**
  * The judge's canonical checks run in a cheaper order than the events package's `validateEnvelope`; for every
- * canonical envelope (generated around valid ones) both must give the same verdict.
+ * canonical envelope (generated around valid ones) both must give the same verdict, whichever route (the fast
+ * `WPStatusChanged` check or the Schema) the judge took.
  */
 import * as Either from "effect/Either";
 import { FastCheck as fc } from "effect";
 import { validateEnvelope, validateEvent, isKnownEventType } from "@spec-kitty/events";
 import { assert, describe, it } from "vitest";
 import { judge, TRANSPORT_KEYS, UNRESOLVED_BUILD_ID } from "../src/ingest/envelope.ts";
+import { fastStatusPayloadAccepted } from "../src/ingest/fast-status.ts";
 import { statusEvent } from "./support.ts";
 
 const reference = (o: Record<string, unknown>): boolean => {
@@ -26,6 +28,8 @@ const value = fc.oneof(fc.constant(null), fc.boolean(), fc.integer({ min: -2, ma
 describe("judge verdicts equal the events package's", () => {
   it("for mutated canonical envelopes", () => {
     let valid = 0;
+    let fast = 0;
+    let slow = 0;
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 1000 }),
@@ -47,10 +51,17 @@ describe("judge verdicts equal the events package's", () => {
           const ours = j.violations.length === 0;
           assert.strictEqual(ours, reference(e), JSON.stringify({ e, violations: j.violations }));
           if (ours) valid++;
+          // Both routes of the judge are exercised: the fast WPStatusChanged check and the Schema behind it.
+          if (e["event_type"] === "WPStatusChanged") {
+            if (fastStatusPayloadAccepted(e["payload"])) fast++;
+            else slow++;
+          }
         },
       ),
       { numRuns: 1500 },
     );
     assert.isAbove(valid, 50, "valid envelopes were generated too");
+    assert.isAbove(fast, 50, "status payloads took the fast path");
+    assert.isAbove(slow, 50, "status payloads took the Schema path");
   });
 });

@@ -1,8 +1,8 @@
 import * as Either from "effect/Either";
 import {
+  cutoverIssues,
   decodeEvent,
-  findForbiddenKeys,
-  firstForbiddenKey,
+  hasForbiddenKeys,
   REQUIRED_ENVELOPE_FIELDS,
   isKnownEventType,
   normalizeEventId,
@@ -10,8 +10,10 @@ import {
   normalizeUuid,
   NormalizedEnvelope,
   validateEvent,
+  WP_STATUS_CHANGED,
   type ValidationIssue,
 } from "@spec-kitty/events";
+import { fastStatusPayloadAccepted } from "./fast-status.ts";
 
 /**
  * How one incoming envelope is judged (ADR-0014). Two generations arrive on the wire:
@@ -196,7 +198,7 @@ const isLegacy = (o: Record<string, unknown>): boolean =>
   !("schema_version" in o) ||
   o["aggregate_type"] === "Feature" ||
   (typeof o["event_type"] === "string" && o["event_type"].startsWith("Feature")) ||
-  findForbiddenKeys(o).length > 0;
+  hasForbiddenKeys(o);
 
 const SYNC_V1_LANES = new Set(["planned", "doing", "for_review", "done"]);
 const LANES = new Set(["planned", "claimed", "in_progress", "doing", "for_review", "in_review", "approved", "done", "blocked", "canceled"]);
@@ -349,8 +351,7 @@ const canonicalViolations = (o: Record<string, unknown>): ReadonlyArray<Violatio
   if (missing.length > 0) {
     return [{ code: "ENVELOPE_SHAPE_INVALID", path: missing[0]!, message: `Invalid envelope: missing required envelope fields: ${missing.join(", ")}` }];
   }
-  const forbidden = firstForbiddenKey(o);
-  if (forbidden !== undefined) return [toViolation(forbidden, type)];
+  // No forbidden-key check here: an envelope carrying one is judged as 028-era (`isLegacy`), never canonical.
   const payload = o["payload"];
   if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
     return [{ code: "PAYLOAD_SCHEMA_FAIL", path: "payload", message: `Invalid payload for ${type}: payload must be a JSON object` }];
@@ -358,6 +359,9 @@ const canonicalViolations = (o: Record<string, unknown>): ReadonlyArray<Violatio
   const envelope = decodeEvent(o);
   if (Either.isLeft(envelope)) return envelope.left.map((i) => toViolation(i, type));
   if (!isKnownEventType(type)) return [];
+  // The commonest payload first meets a cheap check that only ever accepts what the Schema accepts; then
+  // `validateEvent`'s answer is exactly its cutover gate on the envelope. Anything else goes to the Schema.
+  if (type === WP_STATUS_CHANGED && fastStatusPayloadAccepted(payload)) return cutoverIssues(o).map((i) => toViolation(i, type));
   const r = validateEvent(o, type, { layer: "model" });
   if (Either.isLeft(r)) return [];
   return r.right.violations.map((i) => toViolation(i, type));

@@ -1,5 +1,6 @@
 import * as Either from "effect/Either";
 import * as Schema from "effect/Schema";
+import { fastDecodeStatusTransition } from "./payload-fast.ts";
 import { decodePayload, describeIssues, type Event, PyDateTimeFromInput, sortAndDedup } from "../core/index.ts";
 import { DoneEvidence } from "./evidence.ts";
 import { Lane, normalizeLane, WP_STATUS_CHANGED } from "./lanes.ts";
@@ -58,6 +59,11 @@ export const reduceStatusEvents = (events: ReadonlyArray<Event>): ReducedStatus 
   const anomalies: Array<TransitionAnomaly> = [];
   const parsed: Array<Parsed> = [];
   for (const event of unique) {
+    const fast = fastDecodeStatusTransition(event.payload);
+    if (fast !== undefined) {
+      parsed.push({ event, p: fast });
+      continue;
+    }
     const r = decodePayload(StatusTransitionPayload, event.payload);
     if (Either.isRight(r)) parsed.push({ event, p: r.right });
     else anomalies.push(parseAnomaly(event, `${PAYLOAD_VALIDATION_FAILED} ${describeIssues(r.left)}`));
