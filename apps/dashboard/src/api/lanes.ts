@@ -1,21 +1,11 @@
-import type { DisplayLane } from "@spec-kitty/status";
+import { DISPLAY_LANES, type DisplayLane } from "@spec-kitty/events/lanes";
 
 /**
- * The board's columns: the display lanes of `@spec-kitty/status` in FSM order. Written out here because the
- * status package's runtime (with its file and git code) is not bundled into the browser; the type makes a
- * lane name outside the FSM a compile error and `test/lanes.unit.test.ts` checks the list equals `LANES`.
+ * The board's columns: the display lanes in FSM order, from the Schema-free lanes entry point of
+ * `@spec-kitty/events` (ADR-0016), the one place the lane list is written; that module imports nothing, so it is
+ * the one piece of a workspace package the browser bundle may carry (ADR-0018).
  */
-export const BOARD_LANES = [
-  "planned",
-  "claimed",
-  "in_progress",
-  "for_review",
-  "in_review",
-  "approved",
-  "done",
-  "blocked",
-  "canceled",
-] as const satisfies ReadonlyArray<DisplayLane>;
+export const BOARD_LANES: ReadonlyArray<DisplayLane> = DISPLAY_LANES;
 
 const LABELS: Readonly<Record<DisplayLane, string>> = {
   planned: "Planned",
