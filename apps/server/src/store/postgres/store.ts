@@ -30,6 +30,7 @@ import {
 } from "../port.ts";
 import { migrate, schemaVersion } from "./migrations.ts";
 import { connect, inTransaction, openPool, PgStoreError, redact, type PgPoolOptions } from "./pool.ts";
+import { str, toCredential, toEvent, toMission, toTeam, toUser, type Row } from "../rows.ts";
 
 /** Hard cap on one page of events (the same as the SQLite adapter's). */
 export const MAX_PAGE = 1000;
@@ -39,7 +40,6 @@ export interface PostgresStoreOptions extends PgPoolOptions {}
 /** Opens a pool on the database; call `migrate()` before use (`openStore` does). */
 export const openPostgresStore = (options: PostgresStoreOptions): PostgresStore => new PostgresStore(openPool(options), options.url);
 
-type Row = Record<string, unknown>;
 
 export class PostgresStore implements Store {
   readonly kind = "postgres";
@@ -531,74 +531,3 @@ const projectSlugOf = (raw: string): string | null => {
     return null;
   }
 };
-
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-
-const toTeam = (r: Row | undefined): Team | undefined =>
-  r === undefined
-    ? undefined
-    : {
-        id: String(r["id"]),
-        slug: String(r["slug"]),
-        name: String(r["name"]),
-        isPrivate: r["is_private"] === true,
-        createdAt: Number(r["created_at"]),
-      };
-
-const toUser = (r: Row | undefined): User | undefined =>
-  r === undefined
-    ? undefined
-    : {
-        id: String(r["id"]),
-        email: String(r["email"]),
-        name: String(r["name"]),
-        passwordHash: str(r["password_hash"]),
-        createdAt: Number(r["created_at"]),
-      };
-
-const toCredential = (r: Row | undefined): Credential | undefined =>
-  r === undefined
-    ? undefined
-    : {
-        id: String(r["id"]),
-        kind: String(r["kind"]) as CredentialKind,
-        userId: str(r["user_id"]),
-        teamId: str(r["team_id"]),
-        sessionId: str(r["session_id"]),
-        lookup: str(r["lookup"]),
-        data: JSON.parse(String(r["data"])) as Record<string, unknown>,
-        createdAt: Number(r["created_at"]),
-        expiresAt: num(r["expires_at"]),
-        consumedAt: num(r["consumed_at"]),
-        revokedAt: num(r["revoked_at"]),
-      };
-
-const toEvent = (r: Row | undefined): StoredEvent | undefined =>
-  r === undefined
-    ? undefined
-    : {
-        seq: Number(r["seq"]),
-        teamId: String(r["team_id"]),
-        eventId: String(r["event_id"]),
-        rawEventId: String(r["raw_event_id"]),
-        eventType: String(r["event_type"]),
-        projectUuid: str(r["project_uuid"]),
-        missionKey: str(r["mission_key"]),
-        lamportClock: num(r["lamport_clock"]),
-        timestamp: str(r["timestamp"]),
-        receivedAt: Number(r["received_at"]),
-        raw: String(r["raw"]),
-        canonical: str(r["canonical"]),
-        verdict: String(r["verdict"]) as EventVerdict,
-        violations: str(r["violations"]),
-        source: String(r["source"]) as StoredEvent["source"],
-      };
-
-const toMission = (r: Row): MissionSummary => ({
-  teamId: String(r["team_id"]),
-  projectUuid: String(r["project_uuid"]),
-  missionKey: String(r["mission_key"]),
-  eventCount: Number(r["n"]),
-  lastSeq: Number(r["last"]),
-});
