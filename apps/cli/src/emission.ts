@@ -1,6 +1,7 @@
 import type { RunLogRow, RuntimeEventEmitter } from "@spec-kitty/runtime";
 import type { PostCommitEvent, PostCommitHook } from "@spec-kitty/status";
 import type { EmissionFunnel } from "@spec-kitty/sync";
+import type { WorkflowEmitter, WorkflowFact } from "@spec-kitty/workflow";
 
 /**
  * The emission of one command invocation (ADR-0012): every event a command reports goes through one
@@ -13,6 +14,10 @@ export interface CommandEmission {
   readonly postCommitHooks: readonly PostCommitHook[];
   /** For the runtime's engine ports: the mission-next events of a run. */
   readonly runtimeEmitter: RuntimeEventEmitter;
+  /** For the workflow commands (`@spec-kitty/workflow`): every fact that is not a lane change. */
+  readonly workflowEmitter: WorkflowEmitter;
+  /** The invocation's correlation id once the funnel exists (facts share it), else null. */
+  readonly correlationId: () => Promise<string>;
   /** Waits until every event reported so far is captured (or said to be lost), then releases the outbox. */
   readonly settle: () => Promise<void>;
 }
@@ -57,6 +62,17 @@ export const commandEmission = (io: { readonly cwd: string; readonly stderr: (te
         );
       },
     },
+    workflowEmitter: {
+      emit: (fact: WorkflowFact) => {
+        pending.push(
+          get().then(
+            (f) => f.emit(fact),
+            (error: unknown) => warnLoadFailure(error),
+          ),
+        );
+      },
+    },
+    correlationId: async () => (await get()).correlationId,
     settle: async () => {
       await Promise.allSettled(pending);
       if (funnel === undefined) return;

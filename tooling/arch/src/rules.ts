@@ -197,6 +197,25 @@ export const RULES: ReadonlyArray<ForbiddenRule> = [
     to: {},
   },
   {
+    name: "adr-0019-workflow-imports-no-events-or-sync",
+    severity: "error",
+    comment:
+      "ADR-0019: @spec-kitty/workflow sits above runtime and beside sync: it changes lanes through " +
+      "@spec-kitty/status and reports every other event as a fact to the WorkflowEmitter port the app wires to the " +
+      "one funnel, so it imports neither @spec-kitty/sync nor the contracts of @spec-kitty/events.",
+    from: { path: "^packages/workflow/" },
+    to: { path: "^packages/(sync|events)/", dependencyTypesNot: ["type-only"] },
+  },
+  {
+    name: "adr-0019-workflow-only-for-apps",
+    severity: "error",
+    comment:
+      "ADR-0019: only apps compose @spec-kitty/workflow; the packages below it (events, status, runtime) and its " +
+      "sibling @spec-kitty/sync must not import it.",
+    from: { path: "^packages/(events|status|runtime|sync|test-support)/" },
+    to: { path: "^packages/workflow/" },
+  },
+  {
     name: "adr-0017-test-support-only-in-tests",
     severity: "error",
     comment:

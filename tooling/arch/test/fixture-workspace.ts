@@ -22,6 +22,8 @@ export const VIOLATIONS = {
   "lanes-entry-imports": "adr-0016-lanes-entry-imports-nothing",
   "test-support-in-production": "adr-0017-test-support-only-in-tests",
   "test-support-imports-workspace": "adr-0017-test-support-below-everything",
+  "workflow-imports-events": "adr-0019-workflow-imports-no-events-or-sync",
+  "status-imports-workflow": "adr-0019-workflow-only-for-apps",
 } as const;
 
 export type ViolationName = keyof typeof VIOLATIONS;

@@ -1,0 +1,147 @@
+import { isMap, isScalar, isSeq, parseDocument, type Document, YAMLSeq } from "yaml";
+import { WorkflowError } from "./errors.ts";
+
+/**
+ * A markdown file with a YAML front matter block, as the WP prompt files are: it must start with `---\n`; the
+ * block ends at the first line that is exactly `---`; blank lines after it are kept as padding. CRLF is read as LF.
+ * Edits go through the YAML document API, so keys the caller does not touch keep their order, quoting, comments
+ * and values byte for byte, and unknown keys survive.
+ */
+export interface FrontmatterFile {
+  readonly path: string;
+  /** The YAML text between the fences (no trailing newline). */
+  readonly front: string;
+  /** Blank lines between the closing fence and the body ("" when none, then one newline is used). */
+  readonly padding: string;
+  readonly body: string;
+  /** Line number (1-based) of the first front matter line, for error locations. */
+  readonly frontStartLine: number;
+}
+
+export const splitFrontmatter = (text: string, path: string): FrontmatterFile => {
+  const normalized = text.replace(/\r\n/g, "\n");
+  if (!normalized.startsWith("---\n")) {
+    throw new WorkflowError({
+      code: "FRONTMATTER_MISSING",
+      kind: "input",
+      message: `${path}:1: no front matter: the file must start with a '---' line`,
+      file: path,
+      line: 1,
+    });
+  }
+  const rest = normalized.slice(4);
+  const close = /^---[ \t]*$/m.exec(rest);
+  if (close === null) {
+    throw new WorkflowError({
+      code: "FRONTMATTER_UNTERMINATED",
+      kind: "input",
+      message: `${path}:1: the front matter opened on line 1 is never closed with a '---' line`,
+      file: path,
+      line: 1,
+    });
+  }
+  const front = rest.slice(0, close.index).replace(/\n$/, "");
+  let after = rest.slice(close.index + close[0].length);
+  if (after.startsWith("\n")) after = after.slice(1);
+  const padding = /^\n*/.exec(after)?.[0] ?? "";
+  return { path, front, padding, body: after.slice(padding.length), frontStartLine: 2 };
+};
+
+/** The file text again: `---\n<front>\n---\n` + padding + body, ending in one newline. */
+export const buildFrontmatter = (file: Pick<FrontmatterFile, "front" | "padding" | "body">): string => {
+  const body = file.body.endsWith("\n") || file.body === "" ? file.body : `${file.body}\n`;
+  return `---\n${file.front}\n---\n${file.padding}${body}`;
+};
+
+/** The parsed front matter; errors name the file and line. */
+export const parseFront = (file: FrontmatterFile): Document => {
+  const doc = parseDocument(file.front, { keepSourceTokens: false, uniqueKeys: true });
+  const error = doc.errors[0];
+  if (error !== undefined) {
+    const line = (error.linePos?.[0]?.line ?? 1) + file.frontStartLine - 1;
+    throw new WorkflowError({
+      code: "FRONTMATTER_INVALID",
+      kind: "input",
+      message: `${file.path}:${line}: invalid YAML front matter: ${error.message.split("\n")[0] ?? error.code}`,
+      file: file.path,
+      line,
+    });
+  }
+  if (doc.contents !== null && !isMap(doc.contents)) {
+    throw new WorkflowError({
+      code: "FRONTMATTER_INVALID",
+      kind: "input",
+      message: `${file.path}:${file.frontStartLine}: the front matter must be a mapping of keys to values`,
+      file: file.path,
+      line: file.frontStartLine,
+    });
+  }
+  return doc;
+};
+
+/** A top-level scalar value as a string (numbers and booleans as written), or undefined when absent or not scalar. */
+export const frontString = (doc: Document, key: string): string | undefined => {
+  const node = doc.get(key, true);
+  if (!isScalar(node) || node.value === null || node.value === undefined) return undefined;
+  return String(node.value);
+};
+
+/** A top-level list of scalars, or undefined when absent; a scalar that is not a list is an error naming the key. */
+export const frontList = (doc: Document, key: string, file: FrontmatterFile): readonly string[] | undefined => {
+  const node = doc.get(key, true);
+  if (node === undefined || node === null) return undefined;
+  if (isScalar(node) && (node.value === null || node.value === "")) return [];
+  if (!isSeq(node)) {
+    throw new WorkflowError({
+      code: "FRONTMATTER_INVALID",
+      kind: "input",
+      message: `${file.path}: front matter key '${key}' must be a list`,
+      file: file.path,
+      field: key,
+    });
+  }
+  return node.items.map((item) => (isScalar(item) ? String(item.value) : String(item)));
+};
+
+/**
+ * Sets a top-level key: an existing key keeps its position (and, for a scalar, its quoting style); a new key is
+ * inserted before `history` when there is one, else appended. Lists are written in flow style (`[WP01, WP02]`).
+ */
+export const setFront = (doc: Document, key: string, value: string | number | boolean | null | readonly string[]): void => {
+  const existing = doc.get(key, true);
+  if (Array.isArray(value)) {
+    const seq = new YAMLSeq();
+    seq.flow = true;
+    for (const item of value) seq.items.push(doc.createNode(item));
+    if (existing !== undefined) {
+      doc.set(key, seq);
+      return;
+    }
+    insertBeforeHistory(doc, key, seq);
+    return;
+  }
+  if (isScalar(existing)) {
+    existing.value = value;
+    return;
+  }
+  if (existing !== undefined) {
+    doc.set(key, value);
+    return;
+  }
+  insertBeforeHistory(doc, key, doc.createNode(value));
+};
+
+const insertBeforeHistory = (doc: Document, key: string, node: unknown): void => {
+  const map = doc.contents;
+  if (!isMap(map)) {
+    doc.set(key, node);
+    return;
+  }
+  const pair = doc.createPair(key, node);
+  const at = map.items.findIndex((p) => isScalar(p.key) && p.key.value === "history");
+  if (at < 0) map.items.push(pair);
+  else map.items.splice(at, 0, pair);
+};
+
+/** The front matter text of an edited document (no trailing newline). */
+export const renderFront = (doc: Document): string => doc.toString({ lineWidth: 0 }).replace(/\n$/, "");

@@ -1,0 +1,65 @@
+/**
+ * @spec-kitty/workflow: the mission workflow commands (create, finalize-tasks, implement, merge, accept, mark-status,
+ * add-history) over the status log (ADR-0019). Every lane change goes through `MissionStatus`; every other event is
+ * a fact handed to the caller's `WorkflowEmitter` (the CLI wires it to the one emission funnel). Only entry point.
+ */
+export { WorkflowError, isWorkflowError, located, type WorkflowErrorFields, type WorkflowErrorKind } from "./errors.ts";
+export {
+  GIT_TIMEOUT_MS,
+  branchExists,
+  commitPaths,
+  currentBranch,
+  dirtyPaths,
+  git,
+  gitOut,
+  locateRepo,
+  requireRepo,
+  revParse,
+  type CommitOutcome,
+  type GitOptions,
+  type GitResult,
+  type RepoLocation,
+} from "./git.ts";
+export {
+  NULL_WORKFLOW_EMITTER,
+  dependencyResolvedFact,
+  errorLoggedFact,
+  historyAddedFact,
+  missionClosedFact,
+  missionCreatedFact,
+  recordingEmitter,
+  wpAssignedFact,
+  wpCreatedFact,
+  type ErrorType,
+  type HistoryEntryType,
+  type MissionCreatedInput,
+  type WorkflowEmitter,
+  type WorkflowFact,
+} from "./emit.ts";
+export { metaJsonText, writeFileAtomic } from "./files.ts";
+export {
+  buildFrontmatter,
+  frontList,
+  frontString,
+  parseFront,
+  renderFront,
+  setFront,
+  splitFrontmatter,
+  type FrontmatterFile,
+} from "./frontmatter.ts";
+export {
+  DEFAULT_MISSION_TYPE,
+  META_FILE,
+  TASKS_DIR,
+  TASKS_FILE,
+  findWorkPackageFile,
+  listWorkPackageFiles,
+  missionStatus,
+  openMission,
+  readMetaFile,
+  writeMetaFile,
+  type MissionContext,
+  type WorkPackageFile,
+} from "./mission.ts";
+export { ownerOf, parseTasksMd, type Subtask, type TasksDocument, type TasksSection } from "./tasks-md.ts";
+export { WP_ID, directDependents, findCycles, graphProblems, topologicalOrder, type DependencyGraph, type GraphProblem } from "./graph.ts";
