@@ -6,14 +6,30 @@ import * as nodeModule from "node:module";
 
 nodeModule.enableCompileCache?.();
 const argv = process.argv.slice(2);
-// The hot commands in plain form take the direct path; everything else, and anything it declines, goes to the
-// full @effect/cli parser (ADR-0011).
-const { FULL_PARSER_ENV, runDirect } = await import("./direct/index.ts");
-const direct = process.env[FULL_PARSER_ENV] === "1" ? undefined : await runDirect(argv);
-const code = direct ?? (await (await import("./main.ts")).main(argv));
-process.exitCode = code;
-// Deliver what the command captured, bounded to 5 s; never changes the exit code or stdout (ADR-0013).
-await (await import("./flush.ts")).flushAfter(argv, process.cwd());
+// SPEC_KITTY_FULL_PARSER=1 sends every invocation through the full parser (the value direct/index.ts exports).
+const fullParser = process.env["SPEC_KITTY_FULL_PARSER"] === "1";
+// --version, --help and an unknown command word are answered from pages the parser rendered ahead of time.
+const meta = fullParser
+  ? undefined
+  : (await import("./meta-fast.ts")).runMetaFast(argv, (await import("./commands/index.ts")).COMMAND_NAMES, {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      isTTY: process.stdout.isTTY === true,
+    });
+let code: number;
+if (meta !== undefined) {
+  code = meta;
+  process.exitCode = code;
+} else {
+  // The hot commands in plain form take the direct path; everything else, and anything it declines, goes to the
+  // full @effect/cli parser (ADR-0011).
+  const { runDirect } = await import("./direct/index.ts");
+  const direct = fullParser ? undefined : await runDirect(argv);
+  code = direct ?? (await (await import("./main.ts")).main(argv));
+  process.exitCode = code;
+  // Deliver what the command captured, bounded to 5 s; never changes the exit code or stdout (ADR-0013).
+  await (await import("./flush.ts")).flushAfter(argv, process.cwd());
+}
 // Everything is done and awaited here. Exiting once both streams have flushed skips tearing down a heap that may
 // hold a whole event stream; the callbacks run after the data is written, on pipes and terminals alike.
 let pending = 2;

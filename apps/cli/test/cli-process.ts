@@ -9,5 +9,8 @@ export const CLI_BIN = process.env["SPEC_KITTY_TEST_BUNDLE"] ?? resolve(import.m
 export type CliRun = ProcessRun;
 
 /** Runs the CLI as a separate process, the way a user or a script does. */
-export const runCliProcess = (args: ReadonlyArray<string>, options: { cwd?: string; input?: string } = {}): CliRun =>
+export const runCliProcess = (
+  args: ReadonlyArray<string>,
+  options: { cwd?: string; input?: string; env?: Readonly<Record<string, string>> } = {},
+): CliRun =>
   runNode(CLI_BIN, args, options);
