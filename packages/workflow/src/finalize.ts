@@ -207,6 +207,24 @@ export const finalizeTasks = async (o: FinalizeOptions): Promise<FinalizeResult>
     };
   }
 
+  // Task files the author left uncommitted are committed with the dependency edits.
+  const dirtyBefore = new Set((await dirtyPaths(root, paths)).map((l) => l.slice(3).replace(/^"|"$/g, "")));
+  const modifiedPaths = new Set(modified.map((id) => (byId.get(id) as WpRead).relPath));
+  const toCommit = paths.filter((p) => dirtyBefore.has(p) || modifiedPaths.has(p));
+  if (toCommit.length === 0 && newly.length === 0) {
+    // Nothing to write: a re-run, on whatever branch.
+    return {
+      ...base,
+      validateOnly: false,
+      commitCreated: false,
+      commitHash: null,
+      filesCommitted: [],
+      statusCommitHash: null,
+      bootstrap: { totalWps: order.length, newlySeeded: [], alreadyInitialized: already },
+      announced: [],
+    };
+  }
+
   // The commits go to the mission's target branch, checked out in the main checkout: never switched here.
   if (branch === null) {
     throw new WorkflowError({
@@ -247,9 +265,7 @@ export const finalizeTasks = async (o: FinalizeOptions): Promise<FinalizeResult>
     });
   }
 
-  // 4. Commit tasks.md and the prompt files (only when they differ from HEAD).
-  const dirty = new Set((await dirtyPaths(root, paths)).map((l) => l.slice(3).replace(/^"|"$/g, "")));
-  const toCommit = paths.filter((p) => dirty.has(p));
+  // 4. Commit tasks.md and the prompt files (those that differ from HEAD).
   let commit: { created: boolean; sha: string | null } = { created: false, sha: null };
   if (toCommit.length > 0) {
     try {

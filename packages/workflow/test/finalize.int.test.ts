@@ -126,6 +126,38 @@ describe("finalizeTasks: a 7-WP mission", () => {
     expect(repoState(root)).toEqual(before);
   });
 
+  it("a re-run with nothing to do succeeds on any branch (nothing is written, so the target branch need not be checked out)", async () => {
+    const { root, dir, slug } = await missionRepo();
+    writeTasks(dir, SEVEN.slice(0, 2));
+    await finalize(root, slug).run;
+    git(root, "switch", "-q", "-c", "feature-x");
+    const before = repoState(root);
+    const { emitter, run } = finalize(root, slug);
+    expect(await run).toMatchObject({ commitCreated: false, modifiedWps: [], announced: [], branch: "feature-x" });
+    expect(emitter.facts).toEqual([]);
+    expect(repoState(root)).toEqual(before);
+  });
+
+  it("task files the author already committed with their dependencies: only the status is written", async () => {
+    const { root, dir, slug } = await missionRepo();
+    writeTasks(dir, [
+      { id: "WP01", title: "A", front: ["dependencies: []"] },
+      { id: "WP02", title: "B", tasksDeps: ["Depends on WP01"], front: ["dependencies: \"['WP01']\""] },
+    ]);
+    git(root, "add", "-A");
+    git(root, "commit", "-q", "-m", "author's tasks");
+    const head = git(root, "rev-parse", "HEAD").trim();
+    const result = await finalize(root, slug).run;
+    // The reference's older writer left a Python repr string: read as WP01, rewritten as a list.
+    expect(result.modifiedWps).toEqual(["WP02"]);
+    expect(readFileSync(join(dir, "tasks", "WP02-wp.md"), "utf8")).toContain("dependencies: [WP01]\n");
+    expect(git(root, "log", "--format=%s", `${head}..HEAD`).trim().split("\n")).toEqual([
+      "chore(spec-kitty): status transition WP01, WP02",
+      `Add tasks for feature ${slug}`,
+    ]);
+    expect(result.filesCommitted).toEqual([`kitty-specs/${slug}/tasks/WP02-wp.md`]);
+  });
+
   it("a work package added later is the only one seeded and announced", async () => {
     const { root, dir, slug } = await missionRepo();
     writeTasks(dir, SEVEN.slice(0, 2));
