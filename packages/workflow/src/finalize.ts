@@ -173,12 +173,17 @@ export const finalizeTasks = async (o: FinalizeOptions): Promise<FinalizeResult>
   // 2. What would change.
   const modified = order.filter((id) => !sameList(byId.get(id)?.written, graph[id] ?? []));
   const unchanged = order.filter((id) => !modified.includes(id));
-  const status = await missionStatus(ctx, withAnnouncement(o, ctx, byId, graph)).catch(statusFailure);
+  const paths = [tasksMdRel, ...order.map((id) => (byId.get(id) as WpRead).relPath)];
+  // Independent git work runs concurrently: the status topology, the branch, what is uncommitted.
+  const [status, branch, dirtyLines] = await Promise.all([
+    missionStatus(ctx, withAnnouncement(o, ctx, byId, graph)).catch(statusFailure),
+    currentBranch(root),
+    o.validateOnly === true ? Promise.resolve([] as readonly string[]) : dirtyPaths(root, paths),
+  ]);
   const logExists = existsSync(join(status.readDir, "status.events.jsonl"));
   const initialized = new Set(logExists ? Object.keys((await status.snapshot().catch(statusFailure)).work_packages) : []);
   const newly = order.filter((id) => !initialized.has(id));
   const already = order.filter((id) => initialized.has(id));
-  const branch = await currentBranch(root);
   const workPackages = order.map((id) => {
     const wp = byId.get(id) as WpRead;
     return { wpId: id, title: wp.title, dependencies: graph[id] ?? [], source: source[id] ?? "tasks.md", file: wp.relPath };
@@ -193,7 +198,6 @@ export const finalizeTasks = async (o: FinalizeOptions): Promise<FinalizeResult>
     dependenciesParsed: Object.fromEntries(order.map((id) => [id, graph[id] ?? []])),
     branch: branch ?? "",
   };
-  const paths = [tasksMdRel, ...order.map((id) => (byId.get(id) as WpRead).relPath)];
   if (o.validateOnly === true) {
     return {
       ...base,
@@ -208,7 +212,7 @@ export const finalizeTasks = async (o: FinalizeOptions): Promise<FinalizeResult>
   }
 
   // Task files the author left uncommitted are committed with the dependency edits.
-  const dirtyBefore = new Set((await dirtyPaths(root, paths)).map((l) => l.slice(3).replace(/^"|"$/g, "")));
+  const dirtyBefore = new Set(dirtyLines.map((l) => l.slice(3).replace(/^"|"$/g, "")));
   const modifiedPaths = new Set(modified.map((id) => (byId.get(id) as WpRead).relPath));
   const toCommit = paths.filter((p) => dirtyBefore.has(p) || modifiedPaths.has(p));
   if (toCommit.length === 0 && newly.length === 0) {
