@@ -210,6 +210,22 @@ describe("createMission", () => {
     expect((await createMission({ cwd: root, slug: "user", emitter: again })).status).toBe("created");
   });
 
+  it("two branches creating a mission of the same name never collide: different directories, and the branches merge cleanly", async () => {
+    const root = newRepo(temp);
+    git(root, "branch", "other");
+    const a = await createMission({ cwd: root, slug: "search", emitter: recordingEmitter() });
+    git(root, "switch", "-q", "other");
+    const b = await createMission({ cwd: root, slug: "search", emitter: recordingEmitter() });
+    expect(b.status).toBe("created");
+    expect(b.missionSlug).not.toBe(a.missionSlug);
+    expect(b.missionNumber).toBeNull();
+    git(root, "switch", "-q", "main");
+    git(root, "merge", "-q", "--no-edit", "other");
+    expect(git(root, "ls-files", "kitty-specs").split("\n").filter((l) => l.endsWith("meta.json")).sort()).toEqual(
+      [`kitty-specs/${a.missionSlug}/meta.json`, `kitty-specs/${b.missionSlug}/meta.json`].sort(),
+    );
+  });
+
   it("an interrupted run (scaffold written, not committed) is finished by the re-run, which commits it and emits MissionCreated once", async () => {
     const root = newRepo(temp);
     await createMission({ cwd: root, slug: "resume", emitter: recordingEmitter(), newMissionId: () => MID });

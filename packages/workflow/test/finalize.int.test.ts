@@ -126,6 +126,17 @@ describe("finalizeTasks: a 7-WP mission", () => {
     expect(repoState(root)).toEqual(before);
   });
 
+  it("run from inside a linked worktree, it works on the main checkout's mission and commits there", async () => {
+    const { root, dir, slug } = await missionRepo();
+    writeTasks(dir, SEVEN.slice(0, 3));
+    git(root, "worktree", "add", "-q", join(root, ".worktrees", "lane-a"), "-b", "lane-a");
+    const result = await finalize(join(root, ".worktrees", "lane-a"), slug).run;
+    expect(result).toMatchObject({ commitCreated: true, branch: "main", bootstrap: { newlySeeded: ["WP01", "WP02", "WP03"] } });
+    expect(git(root, "log", "-1", "--format=%s", "main~1").trim()).toBe(`Add tasks for feature ${slug}`);
+    expect(git(join(root, ".worktrees", "lane-a"), "log", "-1", "--format=%s").trim()).toBe(`Add spec for feature ${slug}`);
+    expect(git(root, "status", "--porcelain", "--untracked-files=all")).toBe("");
+  });
+
   it("a re-run with nothing to do succeeds on any branch (nothing is written, so the target branch need not be checked out)", async () => {
     const { root, dir, slug } = await missionRepo();
     writeTasks(dir, SEVEN.slice(0, 2));
