@@ -288,6 +288,11 @@ export const createMission = async (o: CreateOptions): Promise<CreateResult> => 
     "research/.gitkeep": "",
   };
   const files: Array<[string, string]> = SCAFFOLD_FILES.map((f) => [join(missionDir, f), contents[f]]);
+  const hadKittySpecs = existsSync(kittySpecs);
+  const removeScaffold = (): void => {
+    rmSync(missionDir, { recursive: true, force: true });
+    if (!hadKittySpecs) rmSync(kittySpecs, { recursive: true, force: true });
+  };
   try {
     for (const sub of [TASKS_DIR, "checklists", "research"]) mkdirSync(join(missionDir, sub), { recursive: true });
     for (const [path, text] of files) {
@@ -295,7 +300,7 @@ export const createMission = async (o: CreateOptions): Promise<CreateResult> => 
       else writeFileAtomic(path, text);
     }
   } catch (error) {
-    rmSync(missionDir, { recursive: true, force: true });
+    removeScaffold();
     throw new WorkflowError({
       code: "IO_WRITE_FAILED",
       message: `cannot write the mission scaffold under ${missionDir}: ${error instanceof Error ? error.message : String(error)}`,
@@ -309,7 +314,7 @@ export const createMission = async (o: CreateOptions): Promise<CreateResult> => 
   } catch (error) {
     // Nothing of the mission stays behind when its commit fails.
     await git(root, ["reset", "--quiet", "--", ...relFiles], { allowFail: true });
-    rmSync(missionDir, { recursive: true, force: true });
+    removeScaffold();
     throw error;
   }
   o.emitter.emit(

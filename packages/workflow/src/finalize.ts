@@ -6,7 +6,7 @@ import { wpCreatedFact, type WorkflowEmitter } from "./emit.ts";
 import { WorkflowError } from "./errors.ts";
 import { writeFileAtomic } from "./files.ts";
 import { parseFront, setFrontListInText, splitFrontmatter, frontString } from "./frontmatter.ts";
-import { commitPaths, currentBranch, dirtyPaths } from "./git.ts";
+import { commitPaths, currentBranch, dirtyPaths, git } from "./git.ts";
 import { findCycles, graphProblems, topologicalOrder, type DependencyGraph } from "./graph.ts";
 import { TASKS_DIR, TASKS_FILE, listWorkPackageFiles, missionStatus, openMission, type MissionContext } from "./mission.ts";
 import { parseTasksMd, type TasksDocument } from "./tasks-md.ts";
@@ -275,7 +275,12 @@ export const finalizeTasks = async (o: FinalizeOptions): Promise<FinalizeResult>
     try {
       commit = await commitPaths(root, toCommit, `Add tasks for feature ${ctx.slug}`);
     } catch (error) {
+      // Back to where the run started: the files as they were, and out of the index again what this run staged
+      // (paths the user had staged before keep their staged state).
       for (const w of written.reverse()) writeFileSync(w.path, w.before);
+      const stagedBefore = new Set(dirtyLines.filter((l) => l[0] !== " " && l[0] !== "?").map((l) => l.slice(3).replace(/^"|"$/g, "")));
+      const unstage = toCommit.filter((p) => !stagedBefore.has(p));
+      if (unstage.length > 0) await git(root, ["reset", "--quiet", "--", ...unstage], { allowFail: true });
       throw error;
     }
   }

@@ -210,10 +210,24 @@ describe("createMission", () => {
     expect((await createMission({ cwd: root, slug: "user", emitter: again })).status).toBe("created");
   });
 
-  it("two branches creating a mission of the same name never collide: different directories, and the branches merge cleanly", async () => {
+  it("a commit git refuses (a failing pre-commit hook): a domain error, no mission directory, nothing staged or emitted", async () => {
+    const root = newRepo(temp);
+    writeFileSync(join(root, ".git", "hooks", "pre-commit"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+    const before = repoState(root);
+    const { emitter, run } = create(root, "blocked");
+    const e = await failure(run);
+    expect([e.code, e.kind]).toEqual(["GIT_FAILED", "domain"]);
+    expect(emitter.facts).toEqual([]);
+    expect(existsSync(join(root, "kitty-specs"))).toBe(false);
+    expect(repoState(root)).toEqual(before);
+  });
+
+  it("two branches creating a mission of the same name (more than a second apart) get different directories, and the branches merge cleanly", async () => {
     const root = newRepo(temp);
     git(root, "branch", "other");
     const a = await createMission({ cwd: root, slug: "search", emitter: recordingEmitter() });
+    // mid8 is the ULID's time prefix (1.024 s resolution), as in the reference: see docs/create-finalize.md.
+    await new Promise((r) => setTimeout(r, 1_100));
     git(root, "switch", "-q", "other");
     const b = await createMission({ cwd: root, slug: "search", emitter: recordingEmitter() });
     expect(b.status).toBe("created");

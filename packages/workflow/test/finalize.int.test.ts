@@ -365,6 +365,20 @@ describe("finalizeTasks: bad input is an error naming file and line, and nothing
     expect(e.details?.["cycles"]).toEqual([["WP01", "WP02", "WP01"], ["WP03", "WP04", "WP03"]]);
   });
 
+  it("a commit git refuses (a failing pre-commit hook): a domain error, the files and the index as they were, nothing seeded or emitted", async () => {
+    const { root, dir, slug } = await missionRepo();
+    writeTasks(dir, three);
+    writeFileSync(join(root, ".git", "hooks", "pre-commit"), "#!/bin/sh\necho 'policy: no commits today' >&2\nexit 1\n", { mode: 0o755 });
+    const before = repoState(root);
+    const { emitter, hookEvents, run } = finalize(root, slug);
+    const e = await failure(run);
+    expect([e.code, e.kind]).toEqual(["GIT_FAILED", "domain"]);
+    expect(e.message).toContain("policy: no commits today");
+    expect(emitter.facts).toEqual([]);
+    expect(hookEvents).toEqual([]);
+    expect(repoState(root)).toEqual(before);
+  });
+
   it("the main checkout on another branch than the mission's target: a domain error, nothing written", async () => {
     const { root, dir, slug } = await missionRepo();
     writeTasks(dir, three);
