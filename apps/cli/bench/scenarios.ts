@@ -93,6 +93,28 @@ export const scenarios: ReadonlyArray<Scenario> = [
     },
   },
   {
+    name: "agent mission create (scaffold, git commit, MissionCreated captured)",
+    target: "<= 250 ms",
+    prepare: (dir) => {
+      const repo = makeMissionRepo(dir, 1);
+      let next = 0;
+      const args: Array<string> = [];
+      return {
+        get args() {
+          return args;
+        },
+        cwd: repo,
+        expectStatus: 0,
+        beforeEach: () => {
+          next += 1;
+          args.splice(0, args.length, "agent", "mission", "create", `bench-${next}`, "--json");
+        },
+      };
+    },
+  },
+  finalizeScenario(20, "<= 250 ms"),
+  finalizeScenario(99, "<= 1000 ms (the issue says 100; WPnn ids stop at 99)"),
+  {
     name: "next --json (current decision), 20 WPs",
     target: "<= 150 ms",
     prepare: (dir) => {
@@ -101,6 +123,49 @@ export const scenarios: ReadonlyArray<Scenario> = [
     },
   },
 ];
+
+/**
+ * finalize-tasks on a fresh mission of `count` work packages each run (tasks.md and the prompt files written, not
+ * committed, before the timed run): front matter edits, the tasks commit, the seeding batch and its commit.
+ */
+function finalizeScenario(count: number, target: string): Scenario {
+  return {
+    name: `agent mission finalize-tasks (front matter, commit, seed ${count} WPs, WPCreated captured), ${count} WPs`,
+    target,
+    prepare: (dir) => {
+      const repo = makeMissionRepo(dir, 1);
+      let next = 0;
+      const args: Array<string> = [];
+      return {
+        get args() {
+          return args;
+        },
+        cwd: repo,
+        expectStatus: 0,
+        beforeEach: () => {
+          next += 1;
+          const slug = `fin-${next}-01KTBENC`;
+          const mission = join(repo, "kitty-specs", slug);
+          mkdirSync(join(mission, "tasks"), { recursive: true });
+          const meta = { mission_id: `01KTBENC${String(next).padStart(18, "0")}`, mission_slug: slug, slug, mission_type: "software-dev", target_branch: "main" };
+          writeFileSync(join(mission, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
+          writeFileSync(join(mission, "status.events.jsonl"), "");
+          execFileSync("git", ["add", "--", `kitty-specs/${slug}`], { cwd: repo, stdio: "ignore" });
+          execFileSync("git", ["commit", "--quiet", "-m", `bench ${slug}`], { cwd: repo, stdio: "ignore" });
+          const sections: Array<string> = [];
+          for (let i = 1; i <= count; i++) {
+            const wp = `WP${String(i).padStart(2, "0")}`;
+            const dep = i === 1 ? "" : `Depends on WP${String(i - 1).padStart(2, "0")}\n`;
+            sections.push(`## Work Package ${wp}: Task ${i}\n- [ ] T${String(i).padStart(3, "0")} do it\n${dep}`);
+            writeFileSync(join(mission, "tasks", `${wp}-task.md`), `---\nwork_package_id: ${wp}\ntitle: Task ${i}\nhistory: []\n---\n# ${wp}\n`);
+          }
+          writeFileSync(join(mission, "tasks.md"), `# Tasks\n\n${sections.join("\n")}`);
+          args.splice(0, args.length, "agent", "mission", "finalize-tasks", "--mission", slug, "--json");
+        },
+      };
+    },
+  };
+}
 
 const MISSION = "001-bench-mission";
 const MISSION_ID = "01KTBENCH00000000000000000";

@@ -45,6 +45,18 @@ const tree = Command.make("spec-kitty").pipe(
       Command.withSubcommands([
         Command.make("tasks").pipe(Command.withSubcommands([Command.make("move-task", agentConfigForTests.moveTask, capture("agent tasks move-task"))])),
         Command.make("status").pipe(Command.withSubcommands([Command.make("validate")])),
+        Command.make("mission").pipe(
+          Command.withSubcommands([
+            Command.make("create", agentConfigForTests.create, capture("agent mission create")),
+            Command.make("finalize-tasks", agentConfigForTests.finalize, capture("agent mission finalize-tasks")),
+          ]),
+        ),
+        Command.make("feature").pipe(
+          Command.withSubcommands([
+            Command.make("create-feature", agentConfigForTests.create, capture("agent feature create-feature")),
+            Command.make("finalize-tasks", agentConfigForTests.finalize, capture("agent feature finalize-tasks")),
+          ]),
+        ),
       ]),
     ),
     Command.make("next", nextConfig, capture("next")).pipe(Command.withSubcommands([Command.make("answer")])),
@@ -73,8 +85,11 @@ const compare = async (argv: ReadonlyArray<string>): Promise<boolean> => {
 
 // Words a command line is built from: every option of the direct commands, values that are choices somewhere,
 // words that mean something to @effect/cli, and plain values.
-const FLAGS = ["--mode", "--roster", "--stdout", "--output-root", "--mission", "--repo", "--json", "--to", "--actor", "--force", "--reason", "--review-ref", "--evidence", "--agent", "--result"];
-const WORDS = ["collaboration", "status", "lifecycle", "strict", "permissive", "success", "failed", "blocked", "claimed", "WP01", "x.jsonl", "dir", "answer", "materialize", "true", "false", "yes", "0", "", "a b"];
+const FLAGS = [
+  "--mode", "--roster", "--stdout", "--output-root", "--mission", "--repo", "--json", "--to", "--actor", "--force", "--reason", "--review-ref", "--evidence", "--agent", "--result",
+  "--target-branch", "--mission-type", "--friendly-name", "--purpose-tldr", "--purpose-context", "--validate-only",
+];
+const WORDS = ["user-auth", "create", "finalize-tasks", "collaboration", "status", "lifecycle", "strict", "permissive", "success", "failed", "blocked", "claimed", "WP01", "x.jsonl", "dir", "answer", "materialize", "true", "false", "yes", "0", "", "a b"];
 const ODD = ["--help", "-h", "--", "-", "--mode=permissive", "--json=true", "--version", "--wizard", "--unknown", "-x", "--MISSION"];
 
 const part = fc.oneof(
@@ -151,6 +166,12 @@ describe("the direct path reads command lines as @effect/cli does", () => {
     ["next", "--mission", "m", "--agent", "bench", "--json"],
     ["next", "--mission", "m", "--result", "success"],
     ["next"],
+    ["agent", "mission", "create", "user-auth", "--json"],
+    ["agent", "mission", "create", "--target-branch", "release", "042-x", "--mission-type", "research", "--friendly-name", "A b", "--purpose-tldr", "t", "--purpose-context", "c"],
+    ["agent", "feature", "create-feature", "user-auth"],
+    ["agent", "mission", "finalize-tasks", "--mission", "user-auth-01KW6N7D", "--json"],
+    ["agent", "mission", "finalize-tasks", "--validate-only", "--actor", "ana"],
+    ["agent", "feature", "finalize-tasks"],
   ];
   it.each(plain)("accepts the plain form %j with the same meaning", async (...argv) => {
     expect(await compare(argv)).toBe(true);
@@ -172,6 +193,11 @@ describe("the direct path reads command lines as @effect/cli does", () => {
     ["next", "answer", "input:x", "v"],
     ["agent", "tasks", "move-task", "WP01", "--to", "claimed"],
     ["agent", "status", "validate"],
+    ["agent", "mission", "create"],
+    ["agent", "mission", "create", "a", "b"],
+    ["agent", "mission", "create", "x", "--mission", "m"],
+    ["agent", "mission", "finalize-tasks", "--validate-only", "yes"],
+    ["agent", "mission", "finalize-tasks", "WP01"],
     ["--version"],
     [],
   ];

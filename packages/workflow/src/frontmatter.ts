@@ -145,3 +145,52 @@ const insertBeforeHistory = (doc: Document, key: string, node: unknown): void =>
 
 /** The front matter text of an edited document (no trailing newline). */
 export const renderFront = (doc: Document): string => doc.toString({ lineWidth: 0 }).replace(/\n$/, "");
+
+/** `[WP01, WP02]`: a flow list of plain scalars (quoted when YAML would read them otherwise). */
+const flowList = (values: readonly string[]): string =>
+  `[${values.map((v) => (/^[A-Za-z0-9_./-]+$/.test(v) && !/^(true|false|null|yes|no|on|off|~)$/i.test(v) ? v : JSON.stringify(v))).join(", ")}]`;
+
+/**
+ * Sets the top-level `key` of a prompt file's front matter to a flow list, editing the text in place: only the
+ * bytes of that key's entry change (an existing entry is replaced where it stands, a trailing comment on its line
+ * is kept; a new one is inserted as its own line before `history:` when there is one, else at the end of the
+ * block). Every other byte of the file, body included, stays as it was. `text` must hold valid front matter
+ * (read it with splitFrontmatter and parseFront first). CRLF files keep CRLF.
+ */
+export const setFrontListInText = (text: string, path: string, key: string, values: readonly string[]): string => {
+  const crlf = text.includes("\r\n");
+  const normalized = crlf ? text.replace(/\r\n/g, "\n") : text;
+  const file = splitFrontmatter(normalized, path);
+  const doc = parseFront(file);
+  const front = file.front;
+  const base = 4; // `---\n`
+  const entry = `${key}: ${flowList(values)}`;
+  const map = doc.contents;
+  let out: string;
+  const pair = isMap(map) ? map.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
+  if (pair !== undefined && isScalar(pair.key) && pair.key.range !== undefined && pair.key.range !== null) {
+    const start = pair.key.range[0];
+    const valueRange = (pair.value as { range?: [number, number, number] } | null)?.range;
+    let end = valueRange === undefined ? pair.key.range[1] : Math.max(valueRange[1], pair.key.range[1]);
+    if (valueRange === undefined || valueRange[0] === valueRange[1]) {
+      // `key:` with nothing after it: the entry is the rest of its line, up to a comment.
+      const lineEnd = front.indexOf("\n", start);
+      const rest = front.slice(start, lineEnd < 0 ? front.length : lineEnd);
+      const comment = rest.search(/\s#/);
+      end = start + (comment < 0 ? rest.length : comment);
+    }
+    while (end > start && front[end - 1] === "\n") end--;
+    out = normalized.slice(0, base + start) + entry + normalized.slice(base + end);
+  } else {
+    const history = isMap(map) ? map.items.find((p) => isScalar(p.key) && p.key.value === "history") : undefined;
+    const historyStart = history !== undefined && isScalar(history.key) ? history.key.range?.[0] : undefined;
+    if (historyStart !== undefined && (historyStart === 0 || front[historyStart - 1] === "\n")) {
+      out = `${normalized.slice(0, base + historyStart)}${entry}\n${normalized.slice(base + historyStart)}`;
+    } else if (front === "") {
+      out = `${normalized.slice(0, base)}${entry}\n${normalized.slice(base)}`;
+    } else {
+      out = `${normalized.slice(0, base + front.length)}\n${entry}${normalized.slice(base + front.length)}`;
+    }
+  }
+  return crlf ? out.replace(/\n/g, "\r\n") : out;
+};

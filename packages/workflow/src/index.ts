@@ -63,3 +63,14 @@ export {
 } from "./mission.ts";
 export { ownerOf, parseTasksMd, type Subtask, type TasksDocument, type TasksSection } from "./tasks-md.ts";
 export { WP_ID, directDependents, findCycles, graphProblems, topologicalOrder, type DependencyGraph, type GraphProblem } from "./graph.ts";
+export { setFrontListInText } from "./frontmatter.ts";
+export {
+  SCAFFOLD_FILES,
+  SLUG_PATTERN,
+  TASKS_README,
+  builtInSpecTemplate,
+  createMission,
+  type CreateOptions,
+  type CreateResult,
+} from "./create.ts";
+export { finalizeTasks, type FinalizeOptions, type FinalizeResult, type FinalizedWorkPackage } from "./finalize.ts";

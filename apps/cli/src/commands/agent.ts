@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect";
 import type { ValidationReport } from "@spec-kitty/status";
 import { DomainFailure } from "../failure.ts";
 import { printJson, printLine } from "../io.ts";
+import { runCreate, runFinalize } from "./mission.ts";
 import { runMoveTask } from "./move-task.ts";
 import { jsonOption, missionOption, repoOption } from "./status.ts";
 import { loadMission, runStatus } from "./status-run.ts";
@@ -32,6 +33,34 @@ const moveTask = Command.make("move-task", moveTaskConfig, runMoveTask).pipe(
   Command.withDescription("Move a work package to another lane (exit 1 with the reason when the FSM refuses)."),
 );
 
+const slug = Args.text({ name: "SLUG" }).pipe(Args.withDescription("the mission's name in lower-case kebab case, e.g. user-auth (a leading NNN- is dropped)"));
+const optionalText = (name: string, description: string) => Options.text(name).pipe(Options.optional, Options.withDescription(description));
+
+/** The configuration of `agent mission create` (its direct-path grammar is `createSpec`). */
+export const createConfig = {
+  slug,
+  targetBranch: optionalText("target-branch", "the branch the mission merges into (default: the current branch)"),
+  missionType: optionalText("mission-type", "the mission type (default software-dev)"),
+  friendlyName: optionalText("friendly-name", "a human title (default: the slug's words)"),
+  purposeTldr: optionalText("purpose-tldr", "one sentence: why this mission exists (default: the friendly name)"),
+  purposeContext: optionalText("purpose-context", "a paragraph of context (default: the purpose summary)"),
+  json: jsonOption,
+};
+
+/** The configuration of `agent mission finalize-tasks` (its direct-path grammar is `finalizeSpec`). */
+export const finalizeConfig = {
+  mission: missionOption.pipe(Options.optional),
+  validateOnly: Options.boolean("validate-only").pipe(Options.withDescription("check everything and report what would change; write nothing")),
+  actor: optionalText("actor", "who announces the work packages (default: $SPEC_KITTY_ACTOR, else the login name)"),
+  json: jsonOption,
+};
+
+const createDescription = "Create a mission: kitty-specs/<slug>-<mid8> with meta.json, an empty status log and spec.md, committed on the current branch.";
+const finalizeDescription =
+  "Check tasks.md and the WP prompt files, record dependencies in the front matter, commit, and seed every new work package as planned.";
+const missionCreate = (name: string) => Command.make(name, createConfig, runCreate).pipe(Command.withDescription(createDescription));
+const missionFinalize = () => Command.make("finalize-tasks", finalizeConfig, runFinalize).pipe(Command.withDescription(finalizeDescription));
+
 /** `spec-kitty agent status validate`: corrupt lines and illegal edges of the mission's log; changes nothing. */
 const validate = Command.make(
   "validate",
@@ -56,14 +85,22 @@ const validate = Command.make(
 ).pipe(Command.withDescription("Check a mission's status log: corrupt lines, illegal transitions (read-only; exit 1 when invalid)."));
 
 /** The configurations of the agent commands, for the direct-path tests. */
-export const agentConfigForTests = { moveTask: moveTaskConfig } as const;
+export const agentConfigForTests = { moveTask: moveTaskConfig, create: createConfig, finalize: finalizeConfig } as const;
 
 /** `spec-kitty agent`: the commands agents run while working a mission. */
 export const agentCommand = Command.make("agent").pipe(
-  Command.withDescription("Commands for agents working a mission: move work packages, check the status log."),
+  Command.withDescription("Commands for agents working a mission: create and finalize missions, move work packages, check the status log."),
   Command.withSubcommands([
     Command.make("tasks").pipe(Command.withDescription("Work package tasks."), Command.withSubcommands([moveTask])),
     Command.make("status").pipe(Command.withDescription("The mission's status log."), Command.withSubcommands([validate])),
+    Command.make("mission").pipe(
+      Command.withDescription("Create missions and finalize their work packages."),
+      Command.withSubcommands([missionCreate("create"), missionFinalize()]),
+    ),
+    Command.make("feature").pipe(
+      Command.withDescription("The earlier names of the mission commands (create-feature, finalize-tasks)."),
+      Command.withSubcommands([missionCreate("create-feature"), missionFinalize()]),
+    ),
   ]),
 );
 

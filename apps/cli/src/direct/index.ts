@@ -36,6 +36,22 @@ export const DIRECT_ROUTES: ReadonlyArray<Route> = [
     const m = await import("../commands/move-task.ts");
     return { spec: m.moveTaskSpec, run: m.runMoveTask };
   }),
+  route(["agent", "mission", "create"], async () => {
+    const m = await import("../commands/mission.ts");
+    return { spec: m.createSpec, run: m.runCreate };
+  }),
+  route(["agent", "mission", "finalize-tasks"], async () => {
+    const m = await import("../commands/mission.ts");
+    return { spec: m.finalizeSpec, run: m.runFinalize };
+  }),
+  route(["agent", "feature", "create-feature"], async () => {
+    const m = await import("../commands/mission.ts");
+    return { spec: m.createSpec, run: m.runCreate };
+  }),
+  route(["agent", "feature", "finalize-tasks"], async () => {
+    const m = await import("../commands/mission.ts");
+    return { spec: m.finalizeSpec, run: m.runFinalize };
+  }),
   route(["events", "reduce"], async () => {
     const m = await import("../commands/events-reduce.ts");
     return { spec: m.reduceSpec, run: m.runReduce };
