@@ -82,3 +82,14 @@ export {
   workspacePath,
   type WorktreeInfo,
 } from "./workspace.ts";
+export {
+  MERGE_STATE_FILE,
+  approvalReview,
+  merge,
+  type MergeOptions,
+  type MergeResult,
+  type MergeState,
+  type MergeStep,
+  type MergeStepAction,
+  type MergeStrategy,
+} from "./merge.ts";
