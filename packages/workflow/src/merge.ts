@@ -345,6 +345,20 @@ export const merge = async (o: MergeOptions): Promise<MergeResult> => {
       workspace = mergePath;
       created = true;
     }
+    // The done transitions must be recordable before anything is merged (the status log's branch checked out somewhere).
+    const probe = await statusCall(() => missionStatus(ctx, o.statusOptions)).catch(async (error: unknown) => {
+      if (created) await git(root, ["worktree", "remove", "--force", mergePath], { allowFail: true });
+      throw error;
+    });
+    const write = probe.resolvedTopology.write;
+    if (write.kind === "refused") {
+      if (created) await git(root, ["worktree", "remove", "--force", mergePath], { allowFail: true });
+      throw new WorkflowError({
+        code: "STATUS_NOT_WRITABLE",
+        message: `cannot record the merged work packages as done: ${write.reason}; nothing was merged`,
+        hint: `check out ${write.branch} in a worktree (or the main checkout), then run merge again`,
+      });
+    }
     const at = now(o);
     current = {
       feature_slug: ctx.dir,

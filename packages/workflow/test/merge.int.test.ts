@@ -221,6 +221,25 @@ describe("merge", () => {
     expect(git(root, "status", "--porcelain")).toBe("");
   });
 
+  it("--target merges into another branch; refused up front when the status log's branch is checked out nowhere", async () => {
+    const root = missionRepo(temps, { WP01: [] });
+    await prepare(root, ["WP01"], {});
+    git(root, "branch", "release");
+    git(root, "switch", "-q", "-c", "side");
+    const before = head(root, "release");
+    const e = await catchError(runMerge(root, { target: "release" }));
+    expect(e.code).toBe("STATUS_NOT_WRITABLE");
+    expect(e.message).toContain("main");
+    expect(head(root, "release")).toBe(before);
+    expect(existsSync(join(root, ".worktrees", `${MISSION_DIR}-merge`))).toBe(false);
+    expect(existsSync(statePath(root))).toBe(false);
+    git(root, "switch", "-q", "main");
+    const { r } = await runMerge(root, { target: "release" });
+    expect(r.targetBranch).toBe("release");
+    expect(git(root, "log", "-1", "--format=%s", "release^").trim()).toBe(`Merge WP01 from ${MISSION_DIR}`);
+    expect(await lanes(root)).toEqual({ WP01: "done" });
+  });
+
   it("squash: one commit per WP with the reference's message; --keep-branch/--keep-worktree keep them", async () => {
     const root = missionRepo(temps, { WP01: [] });
     await prepare(root, ["WP01"], { WP01: { "a.txt": "a\n" } });
