@@ -381,6 +381,17 @@ export const merge = async (o: MergeOptions): Promise<MergeResult> => {
       force: flags.force,
       merged_wps: [],
     };
+    // Claim the state file exclusively: a second merge started at the same moment is refused, not interleaved.
+    try {
+      mkdirSync(dirname(statePath), { recursive: true });
+      closeSync(openSync(statePath, "wx"));
+    } catch (error) {
+      if (created) await git(root, ["worktree", "remove", "--force", mergePath], { allowFail: true });
+      if ((error as { code?: string }).code === "EEXIST") {
+        throw new WorkflowError({ code: "MERGE_IN_PROGRESS", message: `another merge started meanwhile (${MERGE_STATE_FILE} exists)`, hint: "wait for it, then run merge again" });
+      }
+      throw error;
+    }
     saveState(statePath, current);
   }
   const workspace = current.workspace;
@@ -490,7 +501,7 @@ export const merge = async (o: MergeOptions): Promise<MergeResult> => {
   rmSync(statePath, { force: true });
   return {
     ...base,
-    status: "merged",
+    status: changed ? "merged" : "nothing-to-do",
     workspace,
     merged,
     transitions,

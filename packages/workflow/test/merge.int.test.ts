@@ -52,6 +52,15 @@ describe("merge", () => {
     const root = missionRepo(temps, { WP01: [], WP02: ["WP01"], WP03: ["WP01"], WP04: ["WP02", "WP03"] });
     await prepare(root, ["WP01", "WP02", "WP03", "WP04"], {});
     expect(git(root, "branch", "--list", `${MISSION_DIR}-WP04-merge-base`).trim()).not.toBe("");
+    // A dry run shows the plan in dependency order and changes nothing.
+    const start = head(root);
+    const dry = await runMerge(root, { dryRun: true });
+    expect(dry.r.status).toBe("dry-run");
+    expect(dry.r.plan.map((s) => `${s.wpId}:${s.action}`)).toEqual(["WP01:merge", "WP02:merge", "WP03:merge", "WP04:merge"]);
+    expect(dry.rows).toEqual([]);
+    expect(dry.facts).toEqual([]);
+    expect(head(root)).toBe(start);
+    expect(existsSync(statePath(root))).toBe(false);
     const { r, rows, facts } = await runMerge(root);
     expect(r.status).toBe("merged");
     expect(r.workspace).toBe(root);
@@ -94,19 +103,7 @@ describe("merge", () => {
     expect(head(root)).toBe(before);
   });
 
-  it("numbers the mission after the highest mission_number on the target", async () => {
-    const root = missionRepo(temps, { WP01: [] });
-    const other = join(root, "kitty-specs", "002-older");
-    mkdirSync(other, { recursive: true });
-    writeFileSync(join(other, "meta.json"), `${JSON.stringify({ mission_slug: "002-older", mission_number: 41, target_branch: "main" })}\n`);
-    git(root, "add", "-A");
-    git(root, "commit", "-q", "-m", "older mission");
-    await prepare(root, ["WP01"], {});
-    const { r } = await runMerge(root, { mission: MISSION_DIR });
-    expect(r.missionNumber).toBe(42);
-  });
-
-  it("refuses while work packages are not approved, naming them; nothing changes", async () => {
+  it("refuses while work packages are not approved, naming them, and changes nothing; --force merges them anyway", async () => {
     const root = missionRepo(temps, { WP01: [], WP02: [] });
     await prepare(root, ["WP01", "WP02"], {}, false);
     await approve(root, "WP01");
@@ -115,11 +112,15 @@ describe("merge", () => {
     expect(e.code).toBe("WPS_NOT_APPROVED");
     expect(e.message).toContain("WP02 (in_progress)");
     expect(e.message).not.toContain("WP01");
+    expect(e.details).toEqual({ offenders: [{ wp_id: "WP02", lane: "in_progress" }] });
     expect(head(root)).toBe(before);
     expect(existsSync(statePath(root))).toBe(false);
+    const { r, rows } = await runMerge(root, { force: true });
+    expect(r.status).toBe("merged");
+    expect(rows.map((e) => `${e.wp_id}:${e.from_lane}->${e.to_lane}:${e.force}`)).toEqual(["WP01:approved->done:false", "WP02:in_progress->done:true"]);
+    expect(rows[1]?.reason).toContain("--force");
   });
-
-  it("refuses a dirty target checkout and changes nothing", async () => {
+  it("refuses a dirty target checkout or WP worktree and changes nothing", async () => {
     const root = missionRepo(temps, { WP01: [] });
     await prepare(root, ["WP01"], {});
     writeFileSync(join(root, "app.txt"), "local edit\n");
@@ -132,15 +133,13 @@ describe("merge", () => {
     expect(existsSync(statePath(root))).toBe(false);
     expect(existsSync(ws(root, "WP01"))).toBe(true);
     expect(await lanes(root)).toEqual({ WP01: "approved" });
-  });
-
-  it("refuses a WP worktree with uncommitted changes", async () => {
-    const root = missionRepo(temps, { WP01: [] });
-    await prepare(root, ["WP01"], {});
+    // A WP worktree with uncommitted changes is refused too.
+    git(root, "checkout", "--", "app.txt");
     writeFileSync(join(ws(root, "WP01"), "WP01.txt"), "unsaved\n");
-    const e = await catchError(runMerge(root));
-    expect(e.code).toBe("WORKTREE_DIRTY");
-    expect(e.message).toContain("WP01");
+    const dirtyWorktree = await catchError(runMerge(root));
+    expect(dirtyWorktree.code).toBe("WORKTREE_DIRTY");
+    expect(dirtyWorktree.message).toContain("WP01");
+    expect(head(root)).toBe(before);
   });
 
   it("a conflict stops with the merge in progress and a state; after resolving, --resume finishes", async () => {
@@ -204,15 +203,21 @@ describe("merge", () => {
     expect((await runMerge(root, { abort: true })).r.status).toBe("nothing-to-abort");
   });
 
-  it("merges in a dedicated worktree when the target is not checked out, never switching the user's checkout", async () => {
+  it("merges in a dedicated worktree when the target is not checked out, never switching the user's checkout; numbers after the highest", async () => {
     const root = missionRepo(temps, { WP01: [] });
+    const other = join(root, "kitty-specs", "002-older");
+    mkdirSync(other, { recursive: true });
+    writeFileSync(join(other, "meta.json"), `${JSON.stringify({ mission_slug: "002-older", mission_number: 41, target_branch: "main" })}\n`);
+    git(root, "add", "-A");
+    git(root, "commit", "-q", "-m", "older mission");
     await prepare(root, ["WP01"], {});
     git(root, "switch", "-q", "-c", "side");
-    const { r, facts } = await runMerge(root);
+    const { r, facts } = await runMerge(root, { mission: MISSION_DIR });
     expect(r.workspace).toBe(join(root, ".worktrees", `${MISSION_DIR}-merge`));
     expect(git(root, "symbolic-ref", "--short", "HEAD").trim()).toBe("side");
+    expect(r.missionNumber).toBe(42);
     expect(git(root, "log", "-3", "--format=%s", "main").trim().split("\n")).toEqual([
-      `chore(${MISSION_DIR}): assign mission_number=1`,
+      `chore(${MISSION_DIR}): assign mission_number=42`,
       `chore(spec-kitty): status transition WP01`,
       `Merge WP01 from ${MISSION_DIR}`,
     ]);
@@ -251,27 +256,5 @@ describe("merge", () => {
     expect(existsSync(ws(root, "WP01"))).toBe(true);
     expect(git(root, "branch", "--list", `${MISSION_DIR}-WP01`).trim()).not.toBe("");
     expect(await lanes(root)).toEqual({ WP01: "done" });
-  });
-
-  it("--dry-run prints the plan and changes nothing", async () => {
-    const root = missionRepo(temps, { WP01: [], WP02: ["WP01"] });
-    await prepare(root, ["WP01", "WP02"], {});
-    const before = head(root);
-    const { r, rows, facts } = await runMerge(root, { dryRun: true });
-    expect(r.status).toBe("dry-run");
-    expect(r.plan.map((s) => `${s.wpId}:${s.action}`)).toEqual(["WP01:merge", "WP02:merge"]);
-    expect(rows).toEqual([]);
-    expect(facts).toEqual([]);
-    expect(head(root)).toBe(before);
-    expect(existsSync(statePath(root))).toBe(false);
-  });
-
-  it("--force merges a work package that is not approved, as a forced done transition", async () => {
-    const root = missionRepo(temps, { WP01: [] });
-    await prepare(root, ["WP01"], {}, false);
-    const { r, rows } = await runMerge(root, { force: true });
-    expect(r.status).toBe("merged");
-    expect(rows.map((e) => `${e.from_lane}->${e.to_lane}:${e.force}`)).toEqual(["in_progress->done:true"]);
-    expect(rows[0]?.reason).toContain("--force");
   });
 });
