@@ -311,6 +311,7 @@ export const merge = async (o: MergeOptions): Promise<MergeResult> => {
   }
 
   let current: MergeState;
+  let loaded: Awaited<ReturnType<typeof missionStatus>> | null = null;
   if (state !== null) {
     current = state;
   } else {
@@ -350,6 +351,7 @@ export const merge = async (o: MergeOptions): Promise<MergeResult> => {
       if (created) await git(root, ["worktree", "remove", "--force", mergePath], { allowFail: true });
       throw error;
     });
+    loaded = probe;
     const write = probe.resolvedTopology.write;
     if (write.kind === "refused") {
       if (created) await git(root, ["worktree", "remove", "--force", mergePath], { allowFail: true });
@@ -416,7 +418,7 @@ export const merge = async (o: MergeOptions): Promise<MergeResult> => {
   }
 
   // The merges. MissionStatus is loaded now: the workspace holds the target, so status commits land there.
-  const status = await statusCall(() => missionStatus(ctx, o.statusOptions));
+  const status = loaded ?? (await statusCall(() => missionStatus(ctx, o.statusOptions)));
   const log = status.readLog();
   const transitions: LaneTransitionRow[] = [];
   const merged: { wpId: string; commit: string }[] = [];

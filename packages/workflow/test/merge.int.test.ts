@@ -245,11 +245,16 @@ describe("merge", () => {
     expect(await lanes(root)).toEqual({ WP01: "done" });
   });
 
-  it("squash: one commit per WP with the reference's message; --keep-branch/--keep-worktree keep them", async () => {
+  it("squash: one commit per WP with the reference's message; --keep-branch/--keep-worktree keep them; --push pushes the target", async () => {
     const root = missionRepo(temps, { WP01: [] });
     await prepare(root, ["WP01"], { WP01: { "a.txt": "a\n" } });
     commitIn(ws(root, "WP01"), { "b.txt": "b\n" }, "more work");
-    const { r } = await runMerge(root, { strategy: "squash", deleteBranch: false, removeWorktree: false });
+    const remote = temps.make("sk-merge-remote-");
+    git(remote, "init", "-q", "--bare");
+    git(root, "remote", "add", "origin", remote);
+    const { r } = await runMerge(root, { strategy: "squash", deleteBranch: false, removeWorktree: false, push: true });
+    expect(r.pushed).toBe(true);
+    expect(git(remote, "rev-parse", "main").trim()).toBe(head(root, "main"));
     expect(r.merged.map((m) => m.wpId)).toEqual(["WP01"]);
     const commit = r.merged[0]?.commit as string;
     expect(git(root, "log", "-1", "--format=%s%n%P", commit).trim().split("\n")).toEqual([`Merge WP01 from ${MISSION_DIR}`, expect.stringMatching(/^[0-9a-f]{40}$/)]);
