@@ -125,7 +125,12 @@ export const implement = async (o: ImplementOptions): Promise<ImplementResult> =
   const name = workspaceName(ctx, o.wpId);
   const path = workspacePath(ctx, o.wpId);
   const warnings: string[] = [];
-  const worktrees = await listWorktrees(repo.mainRoot);
+  let worktrees = await listWorktrees(repo.mainRoot);
+  if (findWorktree(worktrees, path) !== undefined && !existsSync(path)) {
+    // Registered but deleted by hand: forget it, then create it again.
+    await git(repo.mainRoot, ["worktree", "prune"]);
+    worktrees = await listWorktrees(repo.mainRoot);
+  }
   const existing = findWorktree(worktrees, path);
   if (existing !== undefined) return reuse(ctx, o, existing.branch ?? name, path, dependencies, snapshot);
   if (existsSync(path)) {

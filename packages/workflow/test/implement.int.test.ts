@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { git, tempDirs } from "@spec-kitty/test-support";
 import { afterAll, describe, expect, it } from "vitest";
@@ -80,6 +80,19 @@ describe("implement", () => {
     expect(again.facts).toEqual([]);
     expect(readFileSync(join(root, "kitty-specs", MISSION_DIR, "status.events.jsonl"), "utf8")).toBe(log);
     expect(head(root)).toBe(commit);
+  });
+
+  it("a worktree deleted by hand is created again on its existing branch, without a lane change", async () => {
+    const root = missionRepo(temps, { WP01: [] });
+    const first = await run(root, "WP01");
+    commitIn(first.r.workspacePath, { "kept.txt": "kept\n" }, "work");
+    rmSync(first.r.workspacePath, { recursive: true, force: true });
+    const again = await run(root, "WP01");
+    expect(again.r.status).toBe("created");
+    expect(again.rows).toEqual([]);
+    expect(again.r.warnings.join("\n")).toContain("already existed");
+    expect(readFileSync(join(again.r.workspacePath, "kept.txt"), "utf8")).toBe("kept\n");
+    expect(await lanes(root)).toEqual({ WP01: "in_progress" });
   });
 
   it("single dependency in progress: branches from the dependency's workspace", async () => {
