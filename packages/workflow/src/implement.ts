@@ -189,14 +189,13 @@ export const implement = async (o: ImplementOptions): Promise<ImplementResult> =
       warnings.push(`created target branch ${baseBranch} from ${primary}`);
       undo.push(async () => void (await git(repo.mainRoot, ["branch", "-D", baseBranch], { allowFail: true })));
     }
-    const baseCommit = await revParse(repo.mainRoot, baseBranch);
+    const [baseCommit, reuseBranch] = await Promise.all([revParse(repo.mainRoot, baseBranch), branchExists(repo.mainRoot, name)]);
     if (baseCommit === null) {
       throw new WorkflowError({ code: "BASE_BRANCH_MISSING", message: `base branch '${baseBranch}' does not resolve to a commit`, wpId: o.wpId });
     }
 
     ensureLocalExcludes(repo.commonDir, LOCAL_STATE_EXCLUDES);
     mkdirSync(dirname(path), { recursive: true });
-    const reuseBranch = await branchExists(repo.mainRoot, name);
     await git(repo.mainRoot, reuseBranch ? ["worktree", "add", path, name] : ["worktree", "add", "-b", name, path, baseCommit]);
     if (reuseBranch) warnings.push(`branch ${name} already existed; the workspace checks it out as it is`);
     undo.push(async () => {

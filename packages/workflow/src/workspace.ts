@@ -87,7 +87,9 @@ export const LOCAL_STATE_EXCLUDES = ["/.worktrees/", "/.kittify/workspaces/", "/
  */
 export const excludeKittySpecs = async (worktree: string): Promise<void> => {
   await git(worktree, ["sparse-checkout", "set", "--no-cone", "/*", "!/kitty-specs/"]);
-  const gitDir = await gitOut(worktree, ["rev-parse", "--absolute-git-dir"]);
+  // The worktree's own git dir, from its `.git` file (no git process needed).
+  const pointer = /^gitdir:\s*(.+)$/m.exec(readFileSync(join(worktree, ".git"), "utf8"))?.[1]?.trim();
+  const gitDir = pointer === undefined ? await gitOut(worktree, ["rev-parse", "--absolute-git-dir"]) : resolve(worktree, pointer);
   const exclude = join(gitDir, "info", "exclude");
   mkdirSync(dirname(exclude), { recursive: true });
   if (!existsSync(exclude) || !readFileSync(exclude, "utf8").includes("/kitty-specs/")) appendFileSync(exclude, "/kitty-specs/\n");

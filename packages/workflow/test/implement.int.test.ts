@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { git, tempDirs } from "@spec-kitty/test-support";
 import { afterAll, describe, expect, it } from "vitest";
@@ -62,6 +62,13 @@ describe("implement", () => {
     expect(existsSync(join(r.workspacePath, "app.txt"))).toBe(true);
     expect(git(r.workspacePath, "status", "--porcelain")).toBe("");
     expect(readFileSync(join(r.workspacePath, ".gitignore"), "utf8")).toBe(".worktrees/\n");
+    // An untracked kitty-specs/ made in the worktree is ignored there, and only there.
+    mkdirSync(join(r.workspacePath, "kitty-specs"));
+    writeFileSync(join(r.workspacePath, "kitty-specs", "stray.md"), "x\n");
+    expect(git(r.workspacePath, "status", "--porcelain")).toBe("");
+    writeFileSync(join(root, "kitty-specs", "stray.md"), "x\n");
+    expect(git(root, "status", "--porcelain")).toBe("?? kitty-specs/stray.md\n");
+    rmSync(join(root, "kitty-specs", "stray.md"));
     const context = JSON.parse(readFileSync(join(root, ".kittify", "workspaces", `${name}.json`), "utf8"));
     expect(context).toMatchObject({ wp_id: "WP01", branch_name: name, base_branch: "main", base_commit: before, worktree_path: `.worktrees/${name}` });
     expect(await lanes(root)).toEqual({ WP01: "in_progress" });
