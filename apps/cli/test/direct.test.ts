@@ -9,6 +9,8 @@ import * as Option from "effect/Option";
 import { describe, expect, it } from "vitest";
 import { agentConfigForTests } from "../src/commands/agent.ts";
 import { reduceConfig } from "../src/commands/events.ts";
+import { implementConfig } from "../src/commands/implement.ts";
+import { mergeConfig } from "../src/commands/merge.ts";
 import { nextConfig } from "../src/commands/next.ts";
 import { boardConfig, materializeConfig } from "../src/commands/status.ts";
 import { makeConsole } from "../src/console.ts";
@@ -61,6 +63,8 @@ const tree = Command.make("spec-kitty").pipe(
     ),
     Command.make("next", nextConfig, capture("next")).pipe(Command.withSubcommands([Command.make("answer")])),
     Command.make("runs"),
+    Command.make("implement", implementConfig, capture("implement")),
+    Command.make("merge", mergeConfig, capture("merge")),
   ]),
 );
 const cli = Command.run(tree, { name: "spec-kitty", version: "0.0.0" });
@@ -86,10 +90,11 @@ const compare = async (argv: ReadonlyArray<string>): Promise<boolean> => {
 // Words a command line is built from: every option of the direct commands, values that are choices somewhere,
 // words that mean something to @effect/cli, and plain values.
 const FLAGS = [
-  "--mode", "--roster", "--stdout", "--output-root", "--mission", "--repo", "--json", "--to", "--actor", "--force", "--reason", "--review-ref", "--evidence", "--agent", "--result",
-  "--target-branch", "--mission-type", "--friendly-name", "--purpose-tldr", "--purpose-context", "--validate-only",
+  "--mode", "--roster", "--stdout", "--output-root", "--mission", "--repo", "--json", "--to", "--actor", "--force", "--reason", "--review-ref", "--evidence", "--agent", "--result", "--target-branch", "--mission-type", "--friendly-name", "--purpose-tldr", "--purpose-context", "--validate-only", "--base", "--strategy", "--keep-branch", "--delete-branch", "--keep-worktree", "--dry-run", "--resume", "--abort", "--target",
 ];
-const WORDS = ["user-auth", "create", "finalize-tasks", "collaboration", "status", "lifecycle", "strict", "permissive", "success", "failed", "blocked", "claimed", "WP01", "x.jsonl", "dir", "answer", "materialize", "true", "false", "yes", "0", "", "a b"];
+const WORDS = [
+  "user-auth", "create", "finalize-tasks", "collaboration", "status", "lifecycle", "strict", "permissive", "success", "failed", "blocked", "claimed", "WP01", "x.jsonl", "dir", "answer", "materialize", "true", "false", "yes", "0", "", "a b", "squash",
+];
 const ODD = ["--help", "-h", "--", "-", "--mode=permissive", "--json=true", "--version", "--wizard", "--unknown", "-x", "--MISSION"];
 
 const part = fc.oneof(
@@ -172,6 +177,11 @@ describe("the direct path reads command lines as @effect/cli does", () => {
     ["agent", "mission", "finalize-tasks", "--mission", "user-auth-01KW6N7D", "--json"],
     ["agent", "mission", "finalize-tasks", "--validate-only", "--actor", "ana"],
     ["agent", "feature", "finalize-tasks"],
+    ["implement", "WP02", "--base", "WP01", "--mission", "m", "--force", "--actor", "a", "--json"],
+    ["implement", "WP01"],
+    ["merge"],
+    ["merge", "--mission", "m", "--strategy", "squash", "--keep-branch", "--keep-worktree", "--push", "--target", "dev", "--dry-run", "--json"],
+    ["merge", "--resume", "--actor", "a"],
   ];
   it.each(plain)("accepts the plain form %j with the same meaning", async (...argv) => {
     expect(await compare(argv)).toBe(true);
@@ -198,6 +208,10 @@ describe("the direct path reads command lines as @effect/cli does", () => {
     ["agent", "mission", "create", "x", "--mission", "m"],
     ["agent", "mission", "finalize-tasks", "--validate-only", "yes"],
     ["agent", "mission", "finalize-tasks", "WP01"],
+    ["implement"],
+    ["implement", "WP01", "--base"],
+    ["merge", "--strategy", "rebase"],
+    ["merge", "WP01"],
     ["--version"],
     [],
   ];

@@ -74,3 +74,33 @@ export {
   type CreateResult,
 } from "./create.ts";
 export { finalizeTasks, type FinalizeOptions, type FinalizeResult, type FinalizedWorkPackage } from "./finalize.ts";
+export {
+  implement,
+  readWorkspaceContext,
+  wpDependencies,
+  type ImplementOptions,
+  type ImplementResult,
+  type WorkspaceContext,
+} from "./implement.ts";
+export {
+  LOCAL_STATE_EXCLUDES,
+  WORKSPACES_DIR,
+  WORKTREES_DIR,
+  contextFilePath,
+  listWorktrees,
+  mergeBaseBranch,
+  workspaceName,
+  workspacePath,
+  type WorktreeInfo,
+} from "./workspace.ts";
+export {
+  MERGE_STATE_FILE,
+  approvalReview,
+  merge,
+  type MergeOptions,
+  type MergeResult,
+  type MergeState,
+  type MergeStep,
+  type MergeStepAction,
+  type MergeStrategy,
+} from "./merge.ts";

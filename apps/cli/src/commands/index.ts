@@ -13,6 +13,8 @@ const LOADERS = {
   init: async () => (await import("./init.ts")).initCommand,
   auth: async () => (await import("./auth.ts")).authCommand,
   sync: async () => (await import("./sync.ts")).syncCommand,
+  implement: async () => (await import("./implement.ts")).implementCommand,
+  merge: async () => (await import("./merge.ts")).mergeCommand,
 } as const;
 
 type TopLevelCommand = Awaited<ReturnType<(typeof LOADERS)[keyof typeof LOADERS]>>;
