@@ -5,6 +5,8 @@ import * as Effect from "effect/Effect";
 import type { ValidationReport } from "@spec-kitty/status";
 import { DomainFailure } from "../failure.ts";
 import { printJson, printLine } from "../io.ts";
+import { runAddHistory } from "./add-history.ts";
+import { runMarkStatus } from "./mark-status.ts";
 import { runMoveTask } from "./move-task.ts";
 import { jsonOption, missionOption, repoOption } from "./status.ts";
 import { loadMission, runStatus } from "./status-run.ts";
@@ -32,6 +34,33 @@ const moveTask = Command.make("move-task", moveTaskConfig, runMoveTask).pipe(
   Command.withDescription("Move a work package to another lane (exit 1 with the reason when the FSM refuses)."),
 );
 
+/** The configuration of `agent tasks mark-status` (its direct-path grammar is `markStatusSpec`). */
+export const markStatusConfig = {
+  taskIds: Args.text({ name: "TASK_ID" }).pipe(Args.atLeast(1), Args.withDescription("subtask ids, e.g. T001 T002")),
+  status: Options.choice("status", ["done", "pending"]).pipe(Options.withDescription("done or pending")),
+  mission: missionOption.pipe(Options.optional),
+  actor: Options.text("actor").pipe(Options.optional, Options.withDescription("who records it (default: $SPEC_KITTY_ACTOR, $USER)")),
+  json: jsonOption,
+};
+
+const markStatus = Command.make("mark-status", markStatusConfig, runMarkStatus).pipe(
+  Command.withDescription("Record subtasks as done or pending in the status log (one annotation per owning work package; tasks.md is not rewritten)."),
+);
+
+/** The configuration of `agent tasks add-history` (its direct-path grammar is `addHistorySpec`). */
+export const addHistoryConfig = {
+  wpId,
+  note: Options.text("note").pipe(Options.withDescription("the entry's text")),
+  agent: Options.text("agent").pipe(Options.optional, Options.withDescription("who writes it (default: $SPEC_KITTY_ACTOR, $USER)")),
+  shellPid: Options.text("shell-pid").pipe(Options.optional, Options.withDescription("the agent's shell process id, recorded in the entry")),
+  mission: missionOption.pipe(Options.optional),
+  json: jsonOption,
+};
+
+const addHistory = Command.make("add-history", addHistoryConfig, runAddHistory).pipe(
+  Command.withDescription("Append an entry to a work package's Activity Log and commit it."),
+);
+
 /** `spec-kitty agent status validate`: corrupt lines and illegal edges of the mission's log; changes nothing. */
 const validate = Command.make(
   "validate",
@@ -56,13 +85,13 @@ const validate = Command.make(
 ).pipe(Command.withDescription("Check a mission's status log: corrupt lines, illegal transitions (read-only; exit 1 when invalid)."));
 
 /** The configurations of the agent commands, for the direct-path tests. */
-export const agentConfigForTests = { moveTask: moveTaskConfig } as const;
+export const agentConfigForTests = { moveTask: moveTaskConfig, markStatus: markStatusConfig, addHistory: addHistoryConfig } as const;
 
 /** `spec-kitty agent`: the commands agents run while working a mission. */
 export const agentCommand = Command.make("agent").pipe(
   Command.withDescription("Commands for agents working a mission: move work packages, check the status log."),
   Command.withSubcommands([
-    Command.make("tasks").pipe(Command.withDescription("Work package tasks."), Command.withSubcommands([moveTask])),
+    Command.make("tasks").pipe(Command.withDescription("Work package tasks."), Command.withSubcommands([moveTask, markStatus, addHistory])),
     Command.make("status").pipe(Command.withDescription("The mission's status log."), Command.withSubcommands([validate])),
   ]),
 );
