@@ -119,6 +119,9 @@ describe("mark-status, add-history, accept and move-task failures against the se
     ]);
     const again = await cli(["agent", "tasks", "mark-status", "T010", "--status", "done", "--mission", DIR, "--json"]);
     expect(json(again.stdout)).toMatchObject({ updated: [], unchanged: ["T010"], count: 0 });
+    const wpId = await cli(["agent", "tasks", "mark-status", "WP01", "--status", "done", "--mission", DIR, "--json"]);
+    expect(wpId.status).toBe(2);
+    expect(json(wpId.stdout)).toMatchObject({ error: { code: "NOT_A_SUBTASK", hint: expect.stringContaining("move-task WP01") } });
     const unowned = await cli(["agent", "tasks", "mark-status", "T999", "--status", "done", "--mission", DIR, "--json"]);
     expect(unowned.status).toBe(1);
     expect(json(unowned.stdout)).toMatchObject({ error: { code: "SUBTASK_NOT_FOUND", not_found: ["T999"] } });
@@ -169,6 +172,13 @@ describe("mark-status, add-history, accept and move-task failures against the se
     const deliveredBefore = events.length;
 
     // Offline: reviews approve both work packages (evidence without repos gets one), accept succeeds.
+    // WP02 has a worktree (as implement makes it): its evidence names that branch and commit.
+    git(root, "worktree", "add", "-q", "-b", `${DIR}-WP02`, `.worktrees/${DIR}-WP02`);
+    const wt = join(root, ".worktrees", `${DIR}-WP02`);
+    writeFileSync(join(wt, "code.txt"), "work\n");
+    git(wt, "add", "code.txt");
+    git(wt, "commit", "-q", "-m", "WP02 work");
+    const wpHead = git(wt, "rev-parse", "HEAD").trim();
     proxy.offline = true;
     try {
       writeFileSync(join(root, "..", "evidence.json"), JSON.stringify({ review: { reviewer: "rita", verdict: "approved", reference: "review://1" } }));
@@ -182,7 +192,13 @@ describe("mark-status, add-history, accept and move-task failures against the se
       const before = commitCount(root);
       const accepted = await cli(["accept", "--mission", DIR, "--mode", "local", "--actor", "lead", "--test", "true", "--json"], { SPEC_KITTY_SYNC_FLUSH: "off" });
       expect(accepted.status, accepted.stderr).toBe(0);
-      expect(json(accepted.stdout)).toMatchObject({ status: "accepted", commit_created: true, parent_commit: head, summary: { ok: true, lanes: { approved: ["WP01", "WP02"] } } });
+      expect(json(accepted.stdout)).toMatchObject({
+        status: "accepted",
+        commit_created: true,
+        parent_commit: head,
+        summary: { ok: true, lanes: { approved: ["WP01", "WP02"] } },
+        cleanup_instructions: [`git worktree remove .worktrees/${DIR}-WP02`, `git branch -d ${DIR}-WP02`],
+      });
       expect(commitCount(root)).toBe(before + 1);
       expect(git(root, "show", "--name-only", "--format=%s", "HEAD").trim().split("\n")).toEqual([`Accept ${DIR}`, "", `kitty-specs/${DIR}/meta.json`]);
       expect(git(root, "diff", "--cached", "--name-only").trim()).toBe("user-staged.txt");
@@ -203,8 +219,9 @@ describe("mark-status, add-history, accept and move-task failures against the se
       ["WPStatusChanged", "WP01", "valid"],
       ["WPStatusChanged", "WP02", "valid"],
     ]);
-    const evidence = fresh[0]?.envelope.payload["evidence"] as { repos: Array<{ repo: string; branch: string; commit: string }> };
-    expect(evidence.repos).toEqual([{ repo: "accept-history", branch: "main", commit: expect.stringMatching(/^[0-9a-f]{40}$/) }]);
+    const repos = (i: number) => (fresh[i]?.envelope.payload["evidence"] as { repos: Array<{ repo: string; branch: string; commit: string }> }).repos;
+    expect(repos(0)).toEqual([{ repo: "accept-history", branch: "main", commit: expect.stringMatching(/^[0-9a-f]{40}$/) }]);
+    expect(repos(1)).toEqual([{ repo: "accept-history", branch: `${DIR}-WP02`, commit: wpHead }]);
     expect(new Set(events.map((e) => e.event_id)).size).toBe(events.length);
   });
 });
