@@ -70,7 +70,13 @@ export const subtaskCompletion = (ctx: MissionContext, log: ParsedLog, tasks: Ta
   const workPackages = new Map<string, WorkPackageSubtasks>();
   for (const wpId of [...ids].sort(byId)) {
     const section = tasks?.sections.find((s) => s.wpId === wpId);
-    const lines = new Map((section?.subtasks ?? []).map((t) => [t.id, t] as const));
+    // The first line of an id locates it; an id listed twice counts as ticked when any of its lines is.
+    const lines = new Map<string, Subtask>();
+    const ticked = new Set<string>();
+    for (const t of section?.subtasks ?? []) {
+      if (!lines.has(t.id)) lines.set(t.id, t);
+      if (t.done) ticked.add(t.id);
+    }
     // The roster reader of @spec-kitty/status: the front matter list together with the section's ids.
     const roster = readSubtaskRoster(ctx.path, wpId);
     const all = [...new Set([...lines.keys(), ...roster.ids])];
@@ -78,7 +84,7 @@ export const subtaskCompletion = (ctx: MissionContext, log: ParsedLog, tasks: Ta
     const source: CompletionSource = slot === undefined ? "tasks.md" : "log";
     const subtasks = all.map((id): SubtaskState => {
       const line = lines.get(id);
-      const done = slot !== undefined ? slot[id] === "done" : line?.done === true;
+      const done = slot !== undefined ? slot[id] === "done" : ticked.has(id);
       return { id, done, line: line?.line ?? null };
     });
     const pending = subtasks.filter((s) => !s.done).map((s) => s.id);
