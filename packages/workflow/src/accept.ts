@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { reduce, type MissionStatusOptions } from "@spec-kitty/status";
+import { LANES, reduce, type MissionStatusOptions } from "@spec-kitty/status";
 import { writeFileAtomic } from "./files.ts";
 import { errorLoggedFact, type WorkflowEmitter } from "./emit.ts";
 import { WorkflowError } from "./errors.ts";
@@ -304,6 +304,9 @@ const readiness = async (ctx: MissionContext, o: AcceptOptions, branch: string |
   for (const t of completion.orphans) if (!t.done) unchecked.push(`${t.id} (tasks.md:${t.line}, outside every work package section)`);
   if (completion.workPackages.size === 0) notDone.push("the mission has no work packages (write tasks.md and run finalize-tasks)");
   for (const list of Object.values(lanes)) list.sort(byId);
+  // Lanes in the FSM's order, then anything else (uninitialized).
+  const order = [...LANES, ...Object.keys(lanes).filter((l) => !(LANES as readonly string[]).includes(l)).sort()];
+  const orderedLanes = Object.fromEntries(order.filter((l) => lanes[l] !== undefined).map((l) => [l, lanes[l] as string[]]));
 
   const missing = REQUIRED_ARTIFACTS.filter((f) => !existsSync(join(ctx.path, f)));
   const optionalMissing = OPTIONAL_ARTIFACTS.filter((f) => !existsSync(join(ctx.path, f)));
@@ -331,7 +334,7 @@ const readiness = async (ctx: MissionContext, o: AcceptOptions, branch: string |
     tasks_dir: join(ctx.path, TASKS_DIR),
     worktree_root: join(root, ".worktrees"),
     primary_repo_root: root,
-    lanes,
+    lanes: orderedLanes,
     work_packages: workPackages,
     not_done: notDone,
     metadata_issues: effectiveMetadata,
