@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
 import * as Option from "effect/Option";
 import { describe, expect, it } from "vitest";
+import { acceptConfig } from "../src/commands/accept-command.ts";
 import { agentConfigForTests } from "../src/commands/agent.ts";
 import { reduceConfig } from "../src/commands/events.ts";
 import { implementConfig } from "../src/commands/implement.ts";
@@ -45,7 +46,13 @@ const tree = Command.make("spec-kitty").pipe(
     ),
     Command.make("agent").pipe(
       Command.withSubcommands([
-        Command.make("tasks").pipe(Command.withSubcommands([Command.make("move-task", agentConfigForTests.moveTask, capture("agent tasks move-task"))])),
+        Command.make("tasks").pipe(
+          Command.withSubcommands([
+            Command.make("move-task", agentConfigForTests.moveTask, capture("agent tasks move-task")),
+            Command.make("mark-status", agentConfigForTests.markStatus, capture("agent tasks mark-status")),
+            Command.make("add-history", agentConfigForTests.addHistory, capture("agent tasks add-history")),
+          ]),
+        ),
         Command.make("status").pipe(Command.withSubcommands([Command.make("validate")])),
         Command.make("mission").pipe(
           Command.withSubcommands([
@@ -65,6 +72,7 @@ const tree = Command.make("spec-kitty").pipe(
     Command.make("runs"),
     Command.make("implement", implementConfig, capture("implement")),
     Command.make("merge", mergeConfig, capture("merge")),
+    Command.make("accept", acceptConfig, capture("accept")),
   ]),
 );
 const cli = Command.run(tree, { name: "spec-kitty", version: "0.0.0" });
@@ -90,10 +98,10 @@ const compare = async (argv: ReadonlyArray<string>): Promise<boolean> => {
 // Words a command line is built from: every option of the direct commands, values that are choices somewhere,
 // words that mean something to @effect/cli, and plain values.
 const FLAGS = [
-  "--mode", "--roster", "--stdout", "--output-root", "--mission", "--repo", "--json", "--to", "--actor", "--force", "--reason", "--review-ref", "--evidence", "--agent", "--result", "--target-branch", "--mission-type", "--friendly-name", "--purpose-tldr", "--purpose-context", "--validate-only", "--base", "--strategy", "--keep-branch", "--delete-branch", "--keep-worktree", "--dry-run", "--resume", "--abort", "--target",
+  "--mode", "--roster", "--stdout", "--output-root", "--mission", "--repo", "--json", "--to", "--actor", "--force", "--reason", "--review-ref", "--evidence", "--agent", "--result", "--target-branch", "--mission-type", "--friendly-name", "--purpose-tldr", "--purpose-context", "--validate-only", "--base", "--strategy", "--keep-branch", "--delete-branch", "--keep-worktree", "--dry-run", "--resume", "--abort", "--target", "--status", "--note", "--shell-pid", "--test", "--lenient", "--no-commit", "--allow-fail",
 ];
 const WORDS = [
-  "user-auth", "create", "finalize-tasks", "collaboration", "status", "lifecycle", "strict", "permissive", "success", "failed", "blocked", "claimed", "WP01", "x.jsonl", "dir", "answer", "materialize", "true", "false", "yes", "0", "", "a b", "squash",
+  "user-auth", "create", "finalize-tasks", "collaboration", "status", "lifecycle", "strict", "permissive", "success", "failed", "blocked", "claimed", "WP01", "x.jsonl", "dir", "answer", "materialize", "true", "false", "yes", "0", "", "a b", "squash", "done", "pending", "T001", "checklist", "local", "12345",
 ];
 const ODD = ["--help", "-h", "--", "-", "--mode=permissive", "--json=true", "--version", "--wizard", "--unknown", "-x", "--MISSION"];
 
@@ -122,7 +130,7 @@ const likelyLine = (path: ReadonlyArray<string>, spec: CommandSpec) => {
   );
   const optional = fc.array(
     fc.constantFrom(...Object.values(spec.options)).chain((o) =>
-      o.kind === "flag" ? fc.constant([`--${o.flag}`]) : value(o.choices).map((w) => [`--${o.flag}`, w]),
+      o.kind === "flag" ? fc.constant([`--${o.flag}`]) : value(o.kind === "text" ? o.choices : undefined).map((w) => [`--${o.flag}`, w]),
     ),
     { maxLength: 3 },
   );
@@ -169,6 +177,11 @@ describe("the direct path reads command lines as @effect/cli does", () => {
     ["agent", "tasks", "move-task", "WP01", "--to", "claimed", "--mission", "m", "--actor", "a", "--json"],
     ["agent", "tasks", "move-task", "--force", "WP01", "--reason", "r", "--to", "done", "--mission", "m", "--evidence", "e.json", "--review-ref", "x"],
     ["next", "--mission", "m", "--agent", "bench", "--json"],
+    ["agent", "tasks", "mark-status", "T001", "T010", "--status", "done", "--mission", "m", "--json"],
+    ["agent", "tasks", "mark-status", "--status", "pending", "T002", "--actor", "a"],
+    ["agent", "tasks", "add-history", "WP01", "--note", "a b", "--agent", "x", "--shell-pid", "42", "--json"],
+    ["accept", "--mission", "m", "--mode", "local", "--lenient", "--no-commit", "--allow-fail", "--json"],
+    ["accept"],
     ["next", "--mission", "m", "--result", "success"],
     ["next"],
     ["agent", "mission", "create", "user-auth", "--json"],
@@ -202,6 +215,11 @@ describe("the direct path reads command lines as @effect/cli does", () => {
     ["next", "--agent", "--json"],
     ["next", "answer", "input:x", "v"],
     ["agent", "tasks", "move-task", "WP01", "--to", "claimed"],
+    ["agent", "tasks", "mark-status", "--status", "done"],
+    ["agent", "tasks", "mark-status", "T001", "--status", "finished"],
+    ["agent", "tasks", "add-history", "WP01"],
+    ["accept", "--test", "pnpm test"],
+    ["accept", "--mode", "eventually"],
     ["agent", "status", "validate"],
     ["agent", "mission", "create"],
     ["agent", "mission", "create", "a", "b"],

@@ -98,8 +98,15 @@ describe("move-task emits through the funnel", () => {
       expect(r.status).toBe(0);
     }
     expect(refused.status).toBe(1);
-    const rows = outbox(home);
-    expect(rows).toHaveLength(2);
+    const all = outbox(home);
+    expect(all).toHaveLength(3);
+    // The refused move reports one ErrorLogged (no lane changed, so no WPStatusChanged).
+    expect(all[2]?.envelope).toMatchObject({
+      event_type: "ErrorLogged",
+      aggregate_id: "WP02",
+      payload: { error_type: "validation", wp_id: "WP02", agent_id: "claude", error_message: expect.stringMatching(/^[A-Z_]+: /) },
+    });
+    const rows = all.slice(0, 2);
     const log = readFileSync(join(root, "kitty-specs", SLUG, "status.events.jsonl"), "utf8").trim().split("\n").slice(3).map((l) => JSON.parse(l));
     expect(rows.map((r) => r["event_id"])).toEqual(log.map((r) => r.event_id));
     expect(rows.map((r) => r["lamport"])).toEqual([1, 2]);

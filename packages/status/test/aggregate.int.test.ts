@@ -200,6 +200,20 @@ describe("transitions", () => {
     expect(snapshot.work_packages["WP01"]).toMatchObject({ lane: "for_review", subtasks: { T001: "done", T002: "done" } });
   });
 
+  it("in_progress -> for_review: without subtask annotations the tasks.md checkboxes of the section decide", async () => {
+    const { status, dir } = await setup();
+    writeFileSync(join(dir, "tasks", "WP01-thing.md"), "---\nwork_package_id: WP01\nsubtasks: [T001]\n---\n# WP01\n");
+    writeFileSync(join(dir, "tasks.md"), "## WP01 Thing\n- [X] T001 a\n- [ ] T002 b\n## WP02 Other\n- [ ] T003 c\n");
+    await status.transitionBatch([
+      { wpId: "WP01", toLane: "claimed", actor: "alice" },
+      { wpId: "WP01", toLane: "in_progress", actor: "alice" },
+    ]);
+    await expect(status.transition({ wpId: "WP01", toLane: "for_review", actor: "alice" })).rejects.toMatchObject({ code: "GUARD_FAILED" });
+    writeFileSync(join(dir, "tasks.md"), "## WP01 Thing\n- [X] T001 a\n- [x] T002 b\n## WP02 Other\n- [ ] T003 c\n");
+    const { event } = await status.transition({ wpId: "WP01", toLane: "for_review", actor: "alice" });
+    expect(event.to_lane).toBe("for_review");
+  });
+
   it("workPackage reads the lane and the last transition; an absent work package is uninitialized", async () => {
     const { status } = await setup();
     const { event } = await status.transition({ wpId: "WP03", toLane: "blocked", actor: "carol" });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { matchMissionHandle } from "../src/index.ts";
-import { parseRoster } from "../src/aggregate/roster.ts";
+import { parseRoster, parseTasksSection, subtasksComplete } from "../src/aggregate/roster.ts";
 import { formatMicros, parseMicros, stampAfter } from "../src/internal/clock.ts";
 
 describe("matchMissionHandle", () => {
@@ -31,6 +31,38 @@ describe("parseRoster", () => {
     expect(parseRoster("---\nsubtasks:\n  - T001\n  - T002 # note\ndependencies: []\n---\n")).toEqual(["T001", "T002"]);
     expect(parseRoster("---\nsubtasks: []\n---\n")).toEqual([]);
     expect(parseRoster("no front matter\nsubtasks: [T1]\n")).toEqual([]);
+  });
+});
+
+describe("subtasks of a work package in tasks.md", () => {
+  const tasks = [
+    "# Tasks",
+    "## Work Package WP01: First",
+    "- [x] T001 one",
+    "- [ ] T010 [P] two",
+    "```",
+    "- [ ] T099 in a fence",
+    "```",
+    "### Work Package WP02",
+    "* [X] T002 three",
+    "## Notes",
+    "- [ ] T050 not in a section",
+    "## Work Package 3 - numbered",
+    "- [ ] T003 four",
+  ].join("\n");
+  it("reads the section's lines, `x` or `X` ticked, not by the id's number", () => {
+    expect(parseTasksSection(tasks, "WP01")).toEqual({ ids: ["T001", "T010"], checked: new Set(["T001"]) });
+    expect(parseTasksSection(tasks, "WP02")).toEqual({ ids: ["T002"], checked: new Set(["T002"]) });
+    expect(parseTasksSection(tasks, "WP03")).toEqual({ ids: ["T003"], checked: new Set() });
+    expect(parseTasksSection(tasks, "WP04")).toEqual({ ids: [], checked: new Set() });
+  });
+  it("completion: the log's slot when there is one, else the checkboxes", () => {
+    const roster = { ids: ["T001", "T010"], checked: new Set(["T001", "T010"]) };
+    expect(subtasksComplete(roster, undefined)).toBe(true);
+    expect(subtasksComplete({ ...roster, checked: new Set(["T001"]) }, undefined)).toBe(false);
+    expect(subtasksComplete(roster, { T001: "done" })).toBe(false);
+    expect(subtasksComplete(roster, { T001: "done", T010: "done" })).toBe(true);
+    expect(subtasksComplete({ ids: [], checked: new Set() }, undefined)).toBe(true);
   });
 });
 

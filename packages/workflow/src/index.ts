@@ -104,3 +104,37 @@ export {
   type MergeStepAction,
   type MergeStrategy,
 } from "./merge.ts";
+export { asWorkflowError, viaStatus } from "./status-errors.ts";
+export {
+  readTasksDocument,
+  subtaskCompletion,
+  type CompletionSource,
+  type SubtaskCompletion,
+  type SubtaskState,
+  type WorkPackageSubtasks,
+} from "./subtasks.ts";
+export {
+  ACTIVITY_HEADING,
+  activityTimestamp,
+  agentProblem,
+  appendActivityEntry,
+  normalizeNote,
+  parseActivityEntry,
+  parseActivityLog,
+  renderActivityEntry,
+  type ActivityEntry,
+  type LocatedActivityEntry,
+} from "./activity-log.ts";
+export { markStatus, type MarkStatusOptions, type MarkStatusResult, type SubtaskStatus } from "./mark-status.ts";
+export { addHistory, type AddHistoryOptions, type AddHistoryResult } from "./add-history.ts";
+export {
+  ACCEPTANCE_FIELDS,
+  accept,
+  type AcceptMode,
+  type AcceptOptions,
+  type AcceptResult,
+  type AcceptStatus,
+  type AcceptSummary,
+  type AcceptWorkPackage,
+  type ValidationRun,
+} from "./accept.ts";

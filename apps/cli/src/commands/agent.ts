@@ -6,6 +6,8 @@ import type { ValidationReport } from "@spec-kitty/status";
 import { DomainFailure } from "../failure.ts";
 import { printJson, printLine } from "../io.ts";
 import { runCreate, runFinalize } from "./mission.ts";
+import { runAddHistory } from "./add-history.ts";
+import { runMarkStatus } from "./mark-status.ts";
 import { runMoveTask } from "./move-task.ts";
 import { jsonOption, missionOption, repoOption } from "./status.ts";
 import { loadMission, runStatus } from "./status-run.ts";
@@ -60,6 +62,32 @@ const finalizeDescription =
   "Check tasks.md and the WP prompt files, record dependencies in the front matter, commit, and seed every new work package as planned.";
 const missionCreate = (name: string) => Command.make(name, createConfig, runCreate).pipe(Command.withDescription(createDescription));
 const missionFinalize = () => Command.make("finalize-tasks", finalizeConfig, runFinalize).pipe(Command.withDescription(finalizeDescription));
+/** The configuration of `agent tasks mark-status` (its direct-path grammar is `markStatusSpec`). */
+export const markStatusConfig = {
+  taskIds: Args.text({ name: "TASK_ID" }).pipe(Args.atLeast(1), Args.withDescription("subtask ids, e.g. T001 T002")),
+  status: Options.choice("status", ["done", "pending"]).pipe(Options.withDescription("done or pending")),
+  mission: missionOption.pipe(Options.optional),
+  actor: Options.text("actor").pipe(Options.optional, Options.withDescription("who records it (default: $SPEC_KITTY_ACTOR, $USER)")),
+  json: jsonOption,
+};
+
+const markStatus = Command.make("mark-status", markStatusConfig, runMarkStatus).pipe(
+  Command.withDescription("Record subtasks as done or pending in the status log (one annotation per owning work package; tasks.md is not rewritten)."),
+);
+
+/** The configuration of `agent tasks add-history` (its direct-path grammar is `addHistorySpec`). */
+export const addHistoryConfig = {
+  wpId,
+  note: Options.text("note").pipe(Options.withDescription("the entry's text")),
+  agent: Options.text("agent").pipe(Options.optional, Options.withDescription("who writes it (default: $SPEC_KITTY_ACTOR, $USER)")),
+  shellPid: Options.text("shell-pid").pipe(Options.optional, Options.withDescription("the agent's shell process id, recorded in the entry")),
+  mission: missionOption.pipe(Options.optional),
+  json: jsonOption,
+};
+
+const addHistory = Command.make("add-history", addHistoryConfig, runAddHistory).pipe(
+  Command.withDescription("Append an entry to a work package's Activity Log and commit it."),
+);
 
 /** `spec-kitty agent status validate`: corrupt lines and illegal edges of the mission's log; changes nothing. */
 const validate = Command.make(
@@ -85,13 +113,19 @@ const validate = Command.make(
 ).pipe(Command.withDescription("Check a mission's status log: corrupt lines, illegal transitions (read-only; exit 1 when invalid)."));
 
 /** The configurations of the agent commands, for the direct-path tests. */
-export const agentConfigForTests = { moveTask: moveTaskConfig, create: createConfig, finalize: finalizeConfig } as const;
+export const agentConfigForTests = {
+  moveTask: moveTaskConfig,
+  create: createConfig,
+  finalize: finalizeConfig,
+  markStatus: markStatusConfig,
+  addHistory: addHistoryConfig,
+} as const;
 
 /** `spec-kitty agent`: the commands agents run while working a mission. */
 export const agentCommand = Command.make("agent").pipe(
   Command.withDescription("Commands for agents working a mission: create and finalize missions, move work packages, check the status log."),
   Command.withSubcommands([
-    Command.make("tasks").pipe(Command.withDescription("Work package tasks."), Command.withSubcommands([moveTask])),
+    Command.make("tasks").pipe(Command.withDescription("Work package tasks."), Command.withSubcommands([moveTask, markStatus, addHistory])),
     Command.make("status").pipe(Command.withDescription("The mission's status log."), Command.withSubcommands([validate])),
     Command.make("mission").pipe(
       Command.withDescription("Create missions and finalize their work packages."),

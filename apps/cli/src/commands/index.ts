@@ -15,6 +15,7 @@ const LOADERS = {
   sync: async () => (await import("./sync.ts")).syncCommand,
   implement: async () => (await import("./implement.ts")).implementCommand,
   merge: async () => (await import("./merge.ts")).mergeCommand,
+  accept: async () => (await import("./accept-command.ts")).acceptCommand,
 } as const;
 
 type TopLevelCommand = Awaited<ReturnType<(typeof LOADERS)[keyof typeof LOADERS]>>;

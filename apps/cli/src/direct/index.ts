@@ -60,6 +60,18 @@ export const DIRECT_ROUTES: ReadonlyArray<Route> = [
     const m = await import("../commands/merge-run.ts");
     return { spec: m.mergeSpec, run: m.runMerge };
   }),
+  route(["agent", "tasks", "mark-status"], async () => {
+    const m = await import("../commands/mark-status.ts");
+    return { spec: m.markStatusSpec, run: m.runMarkStatus };
+  }),
+  route(["agent", "tasks", "add-history"], async () => {
+    const m = await import("../commands/add-history.ts");
+    return { spec: m.addHistorySpec, run: m.runAddHistory };
+  }),
+  route(["accept"], async () => {
+    const m = await import("../commands/accept.ts");
+    return { spec: m.acceptSpec, run: m.runAccept };
+  }),
   route(["events", "reduce"], async () => {
     const m = await import("../commands/events-reduce.ts");
     return { spec: m.reduceSpec, run: m.runReduce };

@@ -11,6 +11,8 @@ import * as Option from "effect/Option";
 
 export type OptionSpec =
   | { readonly kind: "flag" }
+  /** A repeatable option (`Options.repeated`): the direct path handles only its absence (an empty list). */
+  | { readonly kind: "absentList" }
   | { readonly kind: "text"; readonly required?: boolean; readonly default?: string; readonly choices?: ReadonlyArray<string> };
 
 export interface PositionalSpec {
@@ -51,7 +53,7 @@ export const parsePlain = (spec: CommandSpec, tokens: ReadonlyArray<string>): Re
       continue;
     }
     const entry = byFlag.get(token);
-    if (entry === undefined || values.has(entry.field)) return undefined;
+    if (entry === undefined || values.has(entry.field) || entry.option.kind === "absentList") return undefined;
     if (entry.option.kind === "flag") {
       const following = tokens[i + 1];
       if (following !== undefined && BOOLEAN_WORDS.has(following.toLowerCase())) return undefined;
@@ -64,6 +66,11 @@ export const parsePlain = (spec: CommandSpec, tokens: ReadonlyArray<string>): Re
     values.set(entry.field, value);
     i += 1;
   }
+
+  // @effect/cli may take a boolean word standing anywhere after a boolean flag as that flag's value (seen with a
+  // repeated positional: `T1 --json --status done yes`); such lines go to the full parser.
+  const anyFlag = Object.entries(spec.options).some(([field, option]) => option.kind === "flag" && values.has(field));
+  if (anyFlag && positionals.some((p) => BOOLEAN_WORDS.has(p.toLowerCase()))) return undefined;
 
   const config: Record<string, unknown> = {};
   const last = spec.positionals.length - 1;
@@ -84,6 +91,8 @@ export const parsePlain = (spec: CommandSpec, tokens: ReadonlyArray<string>): Re
     const value = values.get(field);
     if (option.kind === "flag") {
       config[field] = value === true;
+    } else if (option.kind === "absentList") {
+      config[field] = [];
     } else if (typeof value === "string") {
       config[field] = option.required === true || option.default !== undefined ? value : Option.some(value);
     } else if (option.default !== undefined) {

@@ -29,4 +29,5 @@ export {
 } from "./errors.ts";
 export type { BookkeepingErrorCode } from "./errors.ts";
 export { matchMissionHandle } from "./handle.ts";
+export { parseTasksSection, readSubtaskRoster, subtasksComplete, type SubtaskRoster } from "./roster.ts";
 export type { MissionCandidate } from "./handle.ts";

@@ -13,6 +13,7 @@ import {
 import { reduce } from "../reduce/reducer.ts";
 import { stampAfter } from "../internal/clock.ts";
 import { InvalidTransitionRequest, TransitionError } from "./errors.ts";
+import { type SubtaskRoster, subtasksComplete as rosterComplete } from "./roster.ts";
 import type { TransitionRequest } from "./types.ts";
 
 /**
@@ -29,8 +30,8 @@ export interface PrepareContext {
   readonly repoRoot: string;
   readonly clock: () => string;
   readonly newEventId: () => string;
-  /** The authored subtask roster of a work package (ids from its tasks/WPnn-*.md front matter). */
-  readonly subtaskRoster: (wpId: string) => readonly string[];
+  /** A work package's subtasks (its front matter roster and tasks.md section) and the ones ticked in tasks.md. */
+  readonly subtaskRoster: (wpId: string) => SubtaskRoster;
 }
 
 export interface PreparedTransitions {
@@ -82,7 +83,7 @@ export const prepareTransitions = (
       from,
       to,
       currentActor: actors.get(wpId) ?? null,
-      subtasks: snapshot.work_packages[wpId]?.subtasks ?? {},
+      subtasks: snapshot.work_packages[wpId]?.subtasks,
       anyEarlierTransition: moved.has(wpId),
     });
     const verdict = validateTransition(from, to, guard);
@@ -130,7 +131,8 @@ interface GuardFacts {
   readonly from: string;
   readonly to: string;
   readonly currentActor: string | null;
-  readonly subtasks: Readonly<Record<string, string>>;
+  /** The log's subtasks slot; undefined when no annotation recorded subtasks for the work package. */
+  readonly subtasks: Readonly<Record<string, string>> | undefined;
   readonly anyEarlierTransition: boolean;
 }
 
@@ -141,7 +143,7 @@ const guardInput = (request: TransitionRequest, ctx: PrepareContext, facts: Guar
   let subtasksComplete = request.subtasksComplete ?? null;
   let evidencePresent = request.implementationEvidencePresent ?? null;
   if (reviewEdge) {
-    if (subtasksComplete === null) subtasksComplete = ctx.subtaskRoster(request.wpId).every((id) => facts.subtasks[id] === "done");
+    if (subtasksComplete === null) subtasksComplete = rosterComplete(ctx.subtaskRoster(request.wpId), facts.subtasks);
     if (evidencePresent === null) evidencePresent = facts.anyEarlierTransition;
   }
   return {

@@ -2,11 +2,79 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
- * The authored subtask roster of a work package: the `subtasks:` list in the front matter of
- * `tasks/WPnn-*.md` (flow `[T001, T002]` or block `- T001` form). Completion is not read from here
- * (the event log's subtasks slot holds it). A work package without a file or list has an empty roster.
+ * A work package's subtasks and the ones ticked in tasks.md. The ids are the `subtasks:` list of its
+ * `tasks/WPnn-*.md` front matter together with the subtask lines of its tasks.md section; `checked` are the
+ * section's `- [x]`/`- [X]` lines. Completion is the event log's subtasks slot when the log has one for the work
+ * package (InnerStateChanged annotations), else these checkboxes (missions from before subtasks were recorded in
+ * the log): `subtasksComplete`. @spec-kitty/workflow's `subtaskCompletion` applies the same rule.
  */
-export const readSubtaskRoster = (missionDir: string, wpId: string): readonly string[] => {
+export interface SubtaskRoster {
+  readonly ids: readonly string[];
+  readonly checked: ReadonlySet<string>;
+}
+
+export const readSubtaskRoster = (missionDir: string, wpId: string): SubtaskRoster => {
+  const authored = readAuthoredRoster(missionDir, wpId);
+  let section: { readonly ids: readonly string[]; readonly checked: ReadonlySet<string> } = { ids: [], checked: new Set() };
+  try {
+    section = parseTasksSection(readFileSync(join(missionDir, "tasks.md"), "utf8"), wpId);
+  } catch {
+    // no tasks.md: the front matter roster alone
+  }
+  return { ids: [...new Set([...section.ids, ...authored])], checked: section.checked };
+};
+
+/**
+ * The completion rule shared by the in_progress -> for_review guard and the workflow's readers: with a subtasks
+ * slot in the log (any subtask annotation of the work package), every id must be `done` there; without one, every
+ * id must be ticked in tasks.md. An empty roster is complete.
+ */
+export const subtasksComplete = (roster: SubtaskRoster, slot: Readonly<Record<string, string>> | undefined): boolean =>
+  slot !== undefined ? roster.ids.every((id) => slot[id] === "done") : roster.ids.every((id) => roster.checked.has(id));
+
+const WP_HEADING = /^#{2,3}\s+(?:\*\*)?(?:Work\s+Package\s+(?:(WP\d{2})|(\d{1,2}))|(WP\d{2}))\b/i;
+const OTHER_HEADING = /^(#{1,6})\s/;
+const SUBTASK_LINE = /^\s*[-*]\s*\[([ xX])\]\s*(T\d{3,})\b/;
+
+/**
+ * The subtask lines of `wpId`'s section of a tasks.md (pure). A section opens at a `##`/`###` heading titled
+ * `WPnn …` or `Work Package WPnn|N …` and ends at the next such heading or the next heading of level 1 or 2;
+ * fenced blocks are skipped: the grammar of @spec-kitty/workflow's tasks.md parser.
+ */
+export const parseTasksSection = (text: string, wpId: string): { readonly ids: readonly string[]; readonly checked: ReadonlySet<string> } => {
+  const ids: string[] = [];
+  const checked = new Set<string>();
+  let inside = false;
+  let fence = false;
+  for (const line of text.replace(/^\uFEFF/, "").split(/\r?\n/)) {
+    if (/^\s*(```|~~~)/.test(line)) {
+      fence = !fence;
+      continue;
+    }
+    if (fence) continue;
+    const wp = WP_HEADING.exec(line);
+    if (wp !== null) {
+      const id = (wp[1] ?? wp[3] ?? `WP${String(Number(wp[2])).padStart(2, "0")}`).toUpperCase();
+      inside = id === wpId;
+      continue;
+    }
+    const heading = OTHER_HEADING.exec(line);
+    if (heading !== null) {
+      if ((heading[1] as string).length <= 2) inside = false;
+      continue;
+    }
+    if (!inside) continue;
+    const sub = SUBTASK_LINE.exec(line);
+    if (sub === null) continue;
+    const id = (sub[2] as string).toUpperCase();
+    if (!ids.includes(id)) ids.push(id);
+    if (sub[1] !== " ") checked.add(id);
+  }
+  return { ids, checked };
+};
+
+/** The `subtasks:` list of the work package's prompt file front matter. */
+const readAuthoredRoster = (missionDir: string, wpId: string): readonly string[] => {
   const tasksDir = join(missionDir, "tasks");
   let names: string[];
   try {
