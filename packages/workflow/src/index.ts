@@ -63,3 +63,4 @@ export {
 } from "./mission.ts";
 export { ownerOf, parseTasksMd, type Subtask, type TasksDocument, type TasksSection } from "./tasks-md.ts";
 export { WP_ID, directDependents, findCycles, graphProblems, topologicalOrder, type DependencyGraph, type GraphProblem } from "./graph.ts";
+export * from "./orchestrate/index.ts";
