@@ -9,6 +9,7 @@ import * as Option from "effect/Option";
 import { describe, expect, it } from "vitest";
 import { agentConfigForTests } from "../src/commands/agent.ts";
 import { reduceConfig } from "../src/commands/events.ts";
+import { implementConfig } from "../src/commands/implement.ts";
 import { nextConfig } from "../src/commands/next.ts";
 import { boardConfig, materializeConfig } from "../src/commands/status.ts";
 import { makeConsole } from "../src/console.ts";
@@ -49,6 +50,7 @@ const tree = Command.make("spec-kitty").pipe(
     ),
     Command.make("next", nextConfig, capture("next")).pipe(Command.withSubcommands([Command.make("answer")])),
     Command.make("runs"),
+    Command.make("implement", implementConfig, capture("implement")),
   ]),
 );
 const cli = Command.run(tree, { name: "spec-kitty", version: "0.0.0" });
@@ -73,7 +75,7 @@ const compare = async (argv: ReadonlyArray<string>): Promise<boolean> => {
 
 // Words a command line is built from: every option of the direct commands, values that are choices somewhere,
 // words that mean something to @effect/cli, and plain values.
-const FLAGS = ["--mode", "--roster", "--stdout", "--output-root", "--mission", "--repo", "--json", "--to", "--actor", "--force", "--reason", "--review-ref", "--evidence", "--agent", "--result"];
+const FLAGS = ["--base", "--mode", "--roster", "--stdout", "--output-root", "--mission", "--repo", "--json", "--to", "--actor", "--force", "--reason", "--review-ref", "--evidence", "--agent", "--result"];
 const WORDS = ["collaboration", "status", "lifecycle", "strict", "permissive", "success", "failed", "blocked", "claimed", "WP01", "x.jsonl", "dir", "answer", "materialize", "true", "false", "yes", "0", "", "a b"];
 const ODD = ["--help", "-h", "--", "-", "--mode=permissive", "--json=true", "--version", "--wizard", "--unknown", "-x", "--MISSION"];
 
@@ -151,6 +153,8 @@ describe("the direct path reads command lines as @effect/cli does", () => {
     ["next", "--mission", "m", "--agent", "bench", "--json"],
     ["next", "--mission", "m", "--result", "success"],
     ["next"],
+    ["implement", "WP02", "--base", "WP01", "--mission", "m", "--force", "--actor", "a", "--json"],
+    ["implement", "WP01"],
   ];
   it.each(plain)("accepts the plain form %j with the same meaning", async (...argv) => {
     expect(await compare(argv)).toBe(true);
@@ -172,6 +176,8 @@ describe("the direct path reads command lines as @effect/cli does", () => {
     ["next", "answer", "input:x", "v"],
     ["agent", "tasks", "move-task", "WP01", "--to", "claimed"],
     ["agent", "status", "validate"],
+    ["implement"],
+    ["implement", "WP01", "--base"],
     ["--version"],
     [],
   ];

@@ -63,4 +63,23 @@ export {
 } from "./mission.ts";
 export { ownerOf, parseTasksMd, type Subtask, type TasksDocument, type TasksSection } from "./tasks-md.ts";
 export { WP_ID, directDependents, findCycles, graphProblems, topologicalOrder, type DependencyGraph, type GraphProblem } from "./graph.ts";
+export {
+  implement,
+  readWorkspaceContext,
+  wpDependencies,
+  type ImplementOptions,
+  type ImplementResult,
+  type WorkspaceContext,
+} from "./implement.ts";
+export {
+  LOCAL_STATE_EXCLUDES,
+  WORKSPACES_DIR,
+  WORKTREES_DIR,
+  contextFilePath,
+  listWorktrees,
+  mergeBaseBranch,
+  workspaceName,
+  workspacePath,
+  type WorktreeInfo,
+} from "./workspace.ts";
 export * from "./orchestrate/index.ts";

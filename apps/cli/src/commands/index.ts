@@ -13,6 +13,7 @@ const LOADERS = {
   init: async () => (await import("./init.ts")).initCommand,
   auth: async () => (await import("./auth.ts")).authCommand,
   sync: async () => (await import("./sync.ts")).syncCommand,
+  implement: async () => (await import("./implement.ts")).implementCommand,
   orchestrate: async () => (await import("./orchestrate.ts")).orchestrateCommand,
 } as const;
 

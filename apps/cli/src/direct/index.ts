@@ -36,6 +36,10 @@ export const DIRECT_ROUTES: ReadonlyArray<Route> = [
     const m = await import("../commands/move-task.ts");
     return { spec: m.moveTaskSpec, run: m.runMoveTask };
   }),
+  route(["implement"], async () => {
+    const m = await import("../commands/implement-run.ts");
+    return { spec: m.implementSpec, run: m.runImplement };
+  }),
   route(["events", "reduce"], async () => {
     const m = await import("../commands/events-reduce.ts");
     return { spec: m.reduceSpec, run: m.runReduce };
