@@ -56,4 +56,4 @@ export {
   type PreparedRun,
   type RunPorts,
 } from "./run.ts";
-export { gitWorkspacePort } from "./workspace.ts";
+export { implementWorkspacePort } from "./workspace.ts";

@@ -30,7 +30,7 @@ import {
   type WorkspacePort,
 } from "./scheduler.ts";
 import { fileStateStore, newWpRecord, type OrchestrationState, type StateStore } from "./state.ts";
-import { gitWorkspacePort } from "./workspace.ts";
+import { implementWorkspacePort } from "./workspace.ts";
 
 /**
  * The orchestrate command's domain functions: prepare a run (validate the mission, the configuration and the state
@@ -52,8 +52,13 @@ export interface RunPorts {
   readonly onChange?: (change: OrchestrationChange, state: OrchestrationState) => void;
   /** Replaces agent processes (tests, the benchmark). */
   readonly invoke?: AgentInvoker;
-  /** Replaces the git worktree port (the CLI passes the `implement` command's port when it exists). */
-  readonly workspaces?: (mission: MissionContext, status: Awaited<ReturnType<typeof missionStatus>>, graph: DependencyGraph) => WorkspacePort;
+  /** Replaces the workspace port (default: the `implement` command's worktrees). */
+  readonly workspaces?: (p: {
+    readonly mission: MissionContext;
+    readonly status: Awaited<ReturnType<typeof missionStatus>>;
+    readonly emitter: WorkflowEmitter;
+    readonly statusOptions: MissionStatusOptions;
+  }) => WorkspacePort;
 }
 
 export interface PreparedRun {
@@ -284,8 +289,9 @@ export const prepareOrchestration = async (o: OrchestrateOptions & { readonly mo
     generatedConfig,
     correlationId: state.correlation_id,
     async run(ports) {
-      const status = await missionStatus(mission, ports.statusOptions ?? {});
-      const workspaces = (ports.workspaces ?? gitWorkspacePort)(mission, status, graph);
+      const statusOptions = ports.statusOptions ?? {};
+      const status = await missionStatus(mission, statusOptions);
+      const workspaces = (ports.workspaces ?? implementWorkspacePort)({ mission, status, emitter: ports.emitter, statusOptions });
       const logsDir = join(root, ".kittify", "logs");
       return startScheduler(
         {

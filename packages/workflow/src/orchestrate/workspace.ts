@@ -1,85 +1,46 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import type { MissionStatus } from "@spec-kitty/status";
-import { WorkflowError } from "../errors.ts";
-import { branchExists, git, gitOut } from "../git.ts";
+import type { MissionStatus, MissionStatusOptions } from "@spec-kitty/status";
+import type { WorkflowEmitter } from "../emit.ts";
+import { gitOut } from "../git.ts";
+import { implement } from "../implement.ts";
 import type { MissionContext } from "../mission.ts";
-import type { DependencyGraph } from "../graph.ts";
-import type { Workspace, WorkspacePort } from "./scheduler.ts";
+import type { WorkspacePort } from "./scheduler.ts";
 
 /**
- * The workspace port over git worktrees, with the contract's naming: `.worktrees/<mission dir>-WPnn` on the branch
- * of the same name. The base is the target branch for a work package without dependencies (or whose dependencies
- * are all `done`, i.e. merged), the dependency's branch for one dependency, and for several the first unmerged
- * dependency's branch with the others merged into the new worktree (never in the user's checkout). A new workspace
- * moves the lane planned → claimed → in_progress as one batch through MissionStatus.
+ * The workspace port over the `implement` command: the WP worktree `.worktrees/<mission dir>-WPnn` on the branch of
+ * the same name, based as implement decides (§2.3: the dependency's branch, a multi-parent merge base, or the target
+ * branch when the dependencies are merged), and planned → claimed → in_progress as one MissionStatus batch. A
+ * workspace left behind by an interrupted run is reused; if the interruption came between the worktree and the
+ * claim, the claim is completed here, so a resumed run never re-creates or re-claims anything.
  */
-export const gitWorkspacePort = (mission: MissionContext, status: MissionStatus, graph: DependencyGraph): WorkspacePort => {
-  const root = mission.repo.mainRoot;
-  const nameOf = (wpId: string): string => `${mission.dir}-${wpId}`;
-  const isWorktree = async (path: string): Promise<boolean> =>
-    existsSync(path) && (await git(path, ["rev-parse", "--git-dir"], { allowFail: true })).code === 0;
-
-  const claim = async (wpId: string, actor: string, path: string): Promise<void> => {
-    const lane = (await status.workPackage(wpId)).currentLane;
-    const workspaceContext = `worktree:${path}`;
+export const implementWorkspacePort = (p: {
+  readonly mission: MissionContext;
+  readonly status: MissionStatus;
+  readonly emitter: WorkflowEmitter;
+  readonly statusOptions: MissionStatusOptions;
+}): WorkspacePort => ({
+  async prepare({ wpId, base, actor }) {
+    const result = await implement({
+      cwd: p.mission.repo.mainRoot,
+      mission: p.mission.dir,
+      wpId,
+      actor,
+      // Dependencies that are all done (merged) mean: branch from the target branch.
+      force: true,
+      emitter: p.emitter,
+      statusOptions: p.statusOptions,
+      ...(base === undefined ? {} : { base }),
+    });
+    const lane = (await p.status.workPackage(wpId)).currentLane;
+    const workspaceContext = `worktree:${result.workspacePath}`;
     if (lane === "planned") {
-      await status.transitionBatch([
+      await p.status.transitionBatch([
         { wpId, toLane: "claimed", actor },
         { wpId, toLane: "in_progress", actor, workspaceContext },
       ]);
     } else if (lane === "claimed") {
-      await status.transition({ wpId, toLane: "in_progress", actor, workspaceContext });
+      await p.status.transition({ wpId, toLane: "in_progress", actor, workspaceContext });
     }
-  };
-
-  return {
-    async prepare({ wpId, actor }) {
-      const name = nameOf(wpId);
-      const path = join(root, ".worktrees", name);
-      let baseCommit: string | null = null;
-      if (!(await isWorktree(path))) {
-        if (existsSync(path)) {
-          throw new WorkflowError({ code: "WORKSPACE_INVALID", message: `${path} exists but is not a git worktree`, wpId, hint: "move it away and resume" });
-        }
-        const depBranches: string[] = [];
-        for (const dep of graph[wpId] ?? []) {
-          const lane = (await status.workPackage(dep)).currentLane;
-          if (lane === "done") continue;
-          const branch = nameOf(dep);
-          if (!(await branchExists(root, branch))) {
-            throw new WorkflowError({ code: "BASE_WORKSPACE_MISSING", message: `the branch ${branch} of dependency ${dep} does not exist`, wpId });
-          }
-          depBranches.push(branch);
-        }
-        const [start, ...others] = depBranches;
-        const startRef = start ?? mission.targetBranch;
-        baseCommit = await gitOut(root, ["rev-parse", `${startRef}^{commit}`]);
-        if (await branchExists(root, name)) await git(root, ["worktree", "add", path, name]);
-        else await git(root, ["worktree", "add", "-b", name, path, startRef]);
-        for (const other of others) {
-          const merged = await git(path, ["merge", "--no-edit", "-m", `Merge ${other} into multi-parent base for ${wpId}`, other], { allowFail: true });
-          if (merged.code !== 0) {
-            await git(path, ["merge", "--abort"], { allowFail: true });
-            await git(root, ["worktree", "remove", "--force", path], { allowFail: true });
-            await git(root, ["branch", "-D", name], { allowFail: true });
-            throw new WorkflowError({
-              code: "MULTI_PARENT_CONFLICT",
-              message: `merging ${other} into the base of ${wpId} conflicts`,
-              wpId,
-              hint: "merge the dependencies first (spec-kitty merge), then resume",
-            });
-          }
-        }
-        if (others.length > 0) baseCommit = await gitOut(path, ["rev-parse", "HEAD"]);
-      } else {
-        const merged = await git(root, ["merge-base", name, mission.targetBranch], { allowFail: true });
-        baseCommit = merged.code === 0 ? merged.stdout.trim() : null;
-      }
-      await claim(wpId, actor, path);
-      const ws: Workspace = { path, branch: name, baseCommit };
-      return ws;
-    },
-    head: async (ws) => gitOut(ws.path, ["rev-parse", "HEAD"]),
-  };
-};
+    return { path: result.workspacePath, branch: result.branch, baseCommit: result.baseCommit };
+  },
+  head: async (ws) => gitOut(ws.path, ["rev-parse", "HEAD"]),
+});
