@@ -257,6 +257,7 @@ export const prepareOrchestration = async (o: OrchestrateOptions & { readonly mo
       total_duration_seconds: null,
       mission_closed_emitted: false,
       dependencies_resolved: [],
+      events: [],
       work_packages: Object.fromEntries([...files.keys()].sort().map((id) => [id, newWpRecord(id)])),
     };
   }
@@ -291,6 +292,7 @@ export const prepareOrchestration = async (o: OrchestrateOptions & { readonly mo
     async run(ports) {
       const statusOptions = ports.statusOptions ?? {};
       const status = await missionStatus(mission, statusOptions);
+      if (resumed) await replayRun(state, status, statusOptions, ports.emitter);
       const workspaces = (ports.workspaces ?? implementWorkspacePort)({ mission, status, emitter: ports.emitter, statusOptions });
       const logsDir = join(root, ".kittify", "logs");
       return startScheduler(
@@ -309,6 +311,44 @@ export const prepareOrchestration = async (o: OrchestrateOptions & { readonly mo
       );
     },
   };
+};
+
+/**
+ * What a killed run may not have reported: every fact in the journal, and every lane transition of the run's work
+ * packages since it started, through the status post-commit hooks. Both carry their event ids, so what was
+ * captured before is not captured twice.
+ */
+const replayRun = async (
+  state: OrchestrationState,
+  status: Awaited<ReturnType<typeof missionStatus>>,
+  statusOptions: MissionStatusOptions,
+  emitter: WorkflowEmitter,
+): Promise<void> => {
+  for (const e of state.events ?? []) {
+    emitter.emit({ eventType: e.event_type, aggregateId: e.aggregate_id, aggregateType: e.aggregate_type, payload: e.payload, eventId: e.event_id });
+  }
+  const hooks = statusOptions.postCommitHooks ?? [];
+  if (hooks.length === 0) return;
+  const since = state.started_at;
+  const rows = status.readLog().transitions.filter((r) => Object.hasOwn(state.work_packages, r.wp_id) && r.from_lane !== "genesis" && Date.parse(r.at) >= Date.parse(since));
+  if (rows.length === 0) return;
+  const receipt = {
+    commitSha: null,
+    committedAt: new Date().toISOString(),
+    destinationRef: null,
+    worktreeRoot: status.repoRoot,
+    eventIds: rows.map((r) => r.event_id),
+    isNoop: false,
+    committed: true,
+    note: "reported again after an interrupted orchestration",
+  };
+  for (const hook of hooks) {
+    try {
+      await hook({ missionSlug: status.missionSlug, missionId: status.missionId, receipt, rows });
+    } catch {
+      // reporting never changes the run
+    }
+  }
 };
 
 /** Agent invocations as real processes (the built-in command lines or the configured templates). */
@@ -378,7 +418,11 @@ export const skipWorkPackage = (cwd: string, wpId: string, emitter: WorkflowEmit
     const key = `${dependent}<-${wpId}`;
     if (state.dependencies_resolved.includes(key)) continue;
     state.dependencies_resolved.push(key);
-    emitter.emit(dependencyResolvedFact({ wpId: dependent, dependencyWpId: wpId, resolutionType: "skipped" }));
+    const fact = dependencyResolvedFact({ wpId: dependent, dependencyWpId: wpId, resolutionType: "skipped" });
+    const eventId = ulid();
+    (state.events ??= []).push({ event_id: eventId, event_type: fact.eventType, aggregate_id: fact.aggregateId, aggregate_type: fact.aggregateType, payload: fact.payload, occurred_at: new Date().toISOString() });
+    store.save(state);
+    emitter.emit({ ...fact, eventId });
   }
   store.save(state);
   return state;

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { DoneEvidence, ReviewResult, TransitionRequest } from "@spec-kitty/status";
-import { dependencyResolvedFact, missionClosedFact, wpAssignedFact, type WorkflowEmitter } from "../emit.ts";
+import { ulid } from "ulid";
+import { dependencyResolvedFact, missionClosedFact, wpAssignedFact, type WorkflowEmitter, type WorkflowFact } from "../emit.ts";
 import { directDependents, topologicalOrder, type DependencyGraph } from "../graph.ts";
 import type { AgentConfig, AgentRole, OrchestratorConfig } from "./config.ts";
 import { classifyFailure, isRetryable, parseVerdict, type FailureClass } from "./outcome.ts";
@@ -181,6 +182,20 @@ export const startScheduler = (deps: SchedulerDeps, state: OrchestrationState): 
   const limit = Math.max(1, state.concurrency_limit);
 
   const save = (): void => deps.store.save(state);
+  /** Journal first (saved), then report: a resumed run replays the journal, the outbox keeps one per event id. */
+  const report = (fact: WorkflowFact): void => {
+    const entry = {
+      event_id: ulid(),
+      event_type: fact.eventType,
+      aggregate_id: fact.aggregateId,
+      aggregate_type: fact.aggregateType,
+      payload: fact.payload,
+      occurred_at: iso(),
+    };
+    (state.events ??= []).push(entry);
+    save();
+    deps.emitter.emit({ ...fact, eventId: entry.event_id });
+  };
   const change = (event: string, fields: Record<string, unknown> = {}): void => {
     deps.onChange?.({ event, at: iso(), ...fields }, state);
   };
@@ -269,8 +284,7 @@ export const startScheduler = (deps: SchedulerDeps, state: OrchestrationState): 
       phaseRec.started = iso();
       phaseRec.completed = null;
       rec.status = phase;
-      save();
-      deps.emitter.emit(wpAssignedFact({ wpId: rec.wp_id, agentId: agent.id, phase, retryCount: phaseRec.retries + rec.fallback_agents_tried.length }));
+      report(wpAssignedFact({ wpId: rec.wp_id, agentId: agent.id, phase, retryCount: phaseRec.retries + rec.fallback_agents_tried.length }));
       change("wp_assigned", { wp_id: rec.wp_id, phase, agent: agent.id, retry_count: phaseRec.retries + rec.fallback_agents_tried.length });
       let attempts = 0;
       let lastClass: FailureClass = "general";
@@ -356,7 +370,7 @@ export const startScheduler = (deps: SchedulerDeps, state: OrchestrationState): 
       const key = `${dependent}<-${rec.wp_id}`;
       if (state.dependencies_resolved.includes(key)) continue;
       state.dependencies_resolved.push(key);
-      deps.emitter.emit(dependencyResolvedFact({ wpId: dependent, dependencyWpId: rec.wp_id, resolutionType: "completed" }));
+      report(dependencyResolvedFact({ wpId: dependent, dependencyWpId: rec.wp_id, resolutionType: "completed" }));
     }
     save();
     change("wp_completed", { wp_id: rec.wp_id });
@@ -551,9 +565,7 @@ export const startScheduler = (deps: SchedulerDeps, state: OrchestrationState): 
     // MissionClosed needs the mission's number (≥ 1); a mission that has none yet gets it, and the event, at merge.
     if (allCompleted && !state.mission_closed_emitted && plan.missionNumber !== null) {
       state.mission_closed_emitted = true;
-      deps.emitter.emit(
-        missionClosedFact({ missionId: plan.missionId, missionSlug: plan.missionSlug, missionNumber: plan.missionNumber, missionType: plan.missionType }),
-      );
+      report(missionClosedFact({ missionId: plan.missionId, missionSlug: plan.missionSlug, missionNumber: plan.missionNumber, missionType: plan.missionType }));
     }
     save();
     change("run_finished", { status: state.status, wps_completed: state.wps_completed, wps_failed: state.wps_failed, total_duration_seconds: state.total_duration_seconds });

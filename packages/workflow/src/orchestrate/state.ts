@@ -69,7 +69,21 @@ export interface OrchestrationState {
   mission_closed_emitted: boolean;
   /** DependencyResolved already emitted, as `dependent<-dependency` (a resumed run never repeats one). */
   dependencies_resolved: string[];
+  /**
+   * Every fact the run reported, with its event id, saved before it is handed to the emitter: a resumed run reports
+   * them again (the outbox keeps one copy per event id), so a kill between saving and capturing loses nothing.
+   */
+  events: JournalEntry[];
   work_packages: Record<string, WpRecord>;
+}
+
+export interface JournalEntry {
+  readonly event_id: string;
+  readonly event_type: string;
+  readonly aggregate_id: string;
+  readonly aggregate_type: "Mission" | "WorkPackage" | "Feature";
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly occurred_at: string;
 }
 
 export const STATE_FILE = join(".kittify", "orchestration-state.json");
