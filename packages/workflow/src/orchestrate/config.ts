@@ -113,7 +113,7 @@ export const parseAgentsConfig = (text: string, path: string): OrchestratorConfi
   };
   const firstError = doc.errors[0];
   if (firstError !== undefined) {
-    const line = firstError.linePos?.[0]?.line;
+    const line = firstError.linePos?.[0]?.line ?? lines.linePos(firstError.pos[0]).line;
     throw new WorkflowError({
       code: "AGENTS_CONFIG_INVALID",
       kind: "input",
