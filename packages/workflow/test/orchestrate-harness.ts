@@ -52,7 +52,13 @@ export interface Trace {
   readonly at: number;
 }
 
+/** Invocation starts and ends and persisted lane rows, in the order they happened. */
+export type SeqEntry =
+  | { readonly kind: "start" | "end"; readonly wpId: string; readonly phase: string; readonly agent: string }
+  | { readonly kind: "row"; readonly wpId: string; readonly lane: string; readonly eventId: string };
+
 export interface Harness {
+  readonly seq: SeqEntry[];
   readonly root: string;
   readonly status: MissionStatus;
   readonly control: RunControl;
@@ -92,8 +98,17 @@ const result = (exitCode: number | null, stdout = "", stderr = "", timedOut = fa
 export const startHarness = async (temps: TempDirs, o: HarnessOptions): Promise<Harness> => {
   const root = o.root ?? missionFolder(temps, o.graph);
   const rows: LaneTransitionRow[] = [];
+  const seq: SeqEntry[] = [];
   const status = await MissionStatus.load(root, MISSION, {
-    postCommitHooks: [(e: PostCommitEvent) => void e.rows.forEach((r) => ("kind" in r ? undefined : rows.push(r as LaneTransitionRow)))],
+    postCommitHooks: [
+      (e: PostCommitEvent) =>
+        void e.rows.forEach((r) => {
+          if ("kind" in r) return;
+          const row = r as LaneTransitionRow;
+          rows.push(row);
+          seq.push({ kind: "row", wpId: row.wp_id, lane: row.to_lane, eventId: row.event_id });
+        }),
+    ],
   });
   const config = parseAgentsConfig(agentsYaml(o), "agents.yaml");
   const emitter = recordingEmitter();
@@ -116,6 +131,7 @@ export const startHarness = async (temps: TempDirs, o: HarnessOptions): Promise<
     const n = counts.get(key) ?? 0;
     counts.set(key, n + 1);
     trace.push({ kind: "start", wpId: req.wpId, phase: req.phase, agent: req.agent.id, at: Date.now() });
+    seq.push({ kind: "start", wpId: req.wpId, phase: req.phase, agent: req.agent.id });
     const outcome = o.script?.(req.wpId, req.phase, n, req.agent.id) ?? (req.phase === "implementation" ? "ok" : "approve");
     const delay = o.delayMs?.(req.wpId, req.phase) ?? 0;
     if (outcome === "hang") {
@@ -129,6 +145,7 @@ export const startHarness = async (temps: TempDirs, o: HarnessOptions): Promise<
     } else if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     else await Promise.resolve();
     trace.push({ kind: "end", wpId: req.wpId, phase: req.phase, agent: req.agent.id, at: Date.now() });
+    seq.push({ kind: "end", wpId: req.wpId, phase: req.phase, agent: req.agent.id });
     if (req.signal.aborted) return { ...result(null), aborted: true };
     const branch = `${MISSION}-${req.wpId}`;
     switch (outcome) {
@@ -203,7 +220,7 @@ export const startHarness = async (temps: TempDirs, o: HarnessOptions): Promise<
     },
     state,
   );
-  return { root, status, control, facts: emitter.facts, rows, changes, trace, store, prepared };
+  return { seq, root, status, control, facts: emitter.facts, rows, changes, trace, store, prepared };
 };
 
 export const lanesNow = async (h: Harness): Promise<Record<string, string>> => {
