@@ -11,6 +11,7 @@ import { agentConfigForTests } from "../src/commands/agent.ts";
 import { reduceConfig } from "../src/commands/events.ts";
 import { implementConfig } from "../src/commands/implement.ts";
 import { nextConfig } from "../src/commands/next.ts";
+import { orchestrateConfig } from "../src/commands/orchestrate.ts";
 import { boardConfig, materializeConfig } from "../src/commands/status.ts";
 import { makeConsole } from "../src/console.ts";
 import { DIRECT_ROUTES, parseDirect } from "../src/direct/index.ts";
@@ -50,6 +51,7 @@ const tree = Command.make("spec-kitty").pipe(
     ),
     Command.make("next", nextConfig, capture("next")).pipe(Command.withSubcommands([Command.make("answer")])),
     Command.make("runs"),
+    Command.make("orchestrate", orchestrateConfig, capture("orchestrate")),
     Command.make("implement", implementConfig, capture("implement")),
   ]),
 );
@@ -75,7 +77,7 @@ const compare = async (argv: ReadonlyArray<string>): Promise<boolean> => {
 
 // Words a command line is built from: every option of the direct commands, values that are choices somewhere,
 // words that mean something to @effect/cli, and plain values.
-const FLAGS = ["--base", "--mode", "--roster", "--stdout", "--output-root", "--mission", "--repo", "--json", "--to", "--actor", "--force", "--reason", "--review-ref", "--evidence", "--agent", "--result"];
+const FLAGS = ["--base", "--mode", "--roster", "--stdout", "--output-root", "--mission", "--repo", "--json", "--to", "--actor", "--force", "--reason", "--review-ref", "--evidence", "--agent", "--result", "--impl-agent", "--review-agent", "--max-parallel", "--status", "--resume", "--abort", "--cleanup", "--skip"];
 const WORDS = ["collaboration", "status", "lifecycle", "strict", "permissive", "success", "failed", "blocked", "claimed", "WP01", "x.jsonl", "dir", "answer", "materialize", "true", "false", "yes", "0", "", "a b"];
 const ODD = ["--help", "-h", "--", "-", "--mode=permissive", "--json=true", "--version", "--wizard", "--unknown", "-x", "--MISSION"];
 
@@ -155,6 +157,10 @@ describe("the direct path reads command lines as @effect/cli does", () => {
     ["next"],
     ["implement", "WP02", "--base", "WP01", "--mission", "m", "--force", "--actor", "a", "--json"],
     ["implement", "WP01"],
+    ["orchestrate", "--mission", "m", "--impl-agent", "a", "--review-agent", "b", "--max-parallel", "3", "--json"],
+    ["orchestrate", "--resume"],
+    ["orchestrate", "--abort", "--cleanup"],
+    ["orchestrate", "--skip", "WP02"],
   ];
   it.each(plain)("accepts the plain form %j with the same meaning", async (...argv) => {
     expect(await compare(argv)).toBe(true);
@@ -178,6 +184,8 @@ describe("the direct path reads command lines as @effect/cli does", () => {
     ["agent", "status", "validate"],
     ["implement"],
     ["implement", "WP01", "--base"],
+    ["orchestrate", "--max-parallel"],
+    ["orchestrate", "--status", "true"],
     ["--version"],
     [],
   ];
