@@ -253,6 +253,9 @@ describe("spec-kitty orchestrate end to end (CLI → spec-kitty-server)", () => 
     for (const e of state.events) expect(ids).toContain(e.event_id);
     expect(events.filter((e) => e.event_type === "MissionClosed")).toHaveLength(1);
     expect(events.filter((e) => e.event_type === "DependencyResolved")).toHaveLength(4);
-    expect(new Set(events.filter((e) => e.event_type !== "WPStatusChanged").map((e) => e.envelope.correlation_id))).toEqual(new Set([state.correlation_id]));
+    const runFacts = events.filter((e) => ["WPAssigned", "DependencyResolved", "MissionClosed"].includes(e.event_type));
+    expect(new Set(runFacts.map((e) => e.envelope.correlation_id))).toEqual(new Set([state.correlation_id]));
+    // The refused second start reported its own failure, under its own correlation.
+    expect(events.filter((e) => e.event_type === "ErrorLogged").map((e) => e.envelope.payload["error_message"])).toEqual([expect.stringMatching(/^ORCHESTRATION_EXISTS/)]);
   });
 });
