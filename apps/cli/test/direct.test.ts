@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { agentConfigForTests } from "../src/commands/agent.ts";
 import { reduceConfig } from "../src/commands/events.ts";
 import { implementConfig } from "../src/commands/implement.ts";
+import { mergeConfig } from "../src/commands/merge.ts";
 import { nextConfig } from "../src/commands/next.ts";
 import { orchestrateConfig } from "../src/commands/orchestrate.ts";
 import { boardConfig, materializeConfig } from "../src/commands/status.ts";
@@ -53,6 +54,7 @@ const tree = Command.make("spec-kitty").pipe(
     Command.make("runs"),
     Command.make("orchestrate", orchestrateConfig, capture("orchestrate")),
     Command.make("implement", implementConfig, capture("implement")),
+    Command.make("merge", mergeConfig, capture("merge")),
   ]),
 );
 const cli = Command.run(tree, { name: "spec-kitty", version: "0.0.0" });
@@ -77,8 +79,8 @@ const compare = async (argv: ReadonlyArray<string>): Promise<boolean> => {
 
 // Words a command line is built from: every option of the direct commands, values that are choices somewhere,
 // words that mean something to @effect/cli, and plain values.
-const FLAGS = ["--base", "--mode", "--roster", "--stdout", "--output-root", "--mission", "--repo", "--json", "--to", "--actor", "--force", "--reason", "--review-ref", "--evidence", "--agent", "--result", "--impl-agent", "--review-agent", "--max-parallel", "--status", "--resume", "--abort", "--cleanup", "--skip"];
-const WORDS = ["collaboration", "status", "lifecycle", "strict", "permissive", "success", "failed", "blocked", "claimed", "WP01", "x.jsonl", "dir", "answer", "materialize", "true", "false", "yes", "0", "", "a b"];
+const FLAGS = ["--base", "--strategy", "--keep-branch", "--delete-branch", "--keep-worktree", "--dry-run", "--resume", "--abort", "--target", "--mode", "--roster", "--stdout", "--output-root", "--mission", "--repo", "--json", "--to", "--actor", "--force", "--reason", "--review-ref", "--evidence", "--agent", "--result", "--impl-agent", "--review-agent", "--max-parallel", "--status", "--cleanup", "--skip"];
+const WORDS = ["squash", "collaboration", "status", "lifecycle", "strict", "permissive", "success", "failed", "blocked", "claimed", "WP01", "x.jsonl", "dir", "answer", "materialize", "true", "false", "yes", "0", "", "a b"];
 const ODD = ["--help", "-h", "--", "-", "--mode=permissive", "--json=true", "--version", "--wizard", "--unknown", "-x", "--MISSION"];
 
 const part = fc.oneof(
@@ -157,6 +159,9 @@ describe("the direct path reads command lines as @effect/cli does", () => {
     ["next"],
     ["implement", "WP02", "--base", "WP01", "--mission", "m", "--force", "--actor", "a", "--json"],
     ["implement", "WP01"],
+    ["merge"],
+    ["merge", "--mission", "m", "--strategy", "squash", "--keep-branch", "--keep-worktree", "--push", "--target", "dev", "--dry-run", "--json"],
+    ["merge", "--resume", "--actor", "a"],
     ["orchestrate", "--mission", "m", "--impl-agent", "a", "--review-agent", "b", "--max-parallel", "3", "--json"],
     ["orchestrate", "--resume"],
     ["orchestrate", "--abort", "--cleanup"],
@@ -184,6 +189,8 @@ describe("the direct path reads command lines as @effect/cli does", () => {
     ["agent", "status", "validate"],
     ["implement"],
     ["implement", "WP01", "--base"],
+    ["merge", "--strategy", "rebase"],
+    ["merge", "WP01"],
     ["orchestrate", "--max-parallel"],
     ["orchestrate", "--status", "true"],
     ["--version"],

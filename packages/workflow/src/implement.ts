@@ -145,6 +145,18 @@ export const implement = async (o: ImplementOptions): Promise<ImplementResult> =
     });
   }
 
+  // The lane change must be committable before anything is created (legacy missions commit their status on the
+  // target branch, which must be checked out somewhere).
+  const write = status.resolvedTopology.write;
+  if (write.kind === "refused") {
+    throw new WorkflowError({
+      code: "STATUS_NOT_WRITABLE",
+      message: `cannot record ${o.wpId}'s lane change: ${write.reason}; nothing was created`,
+      wpId: o.wpId,
+      hint: `check out ${write.branch} in the main checkout or a worktree (create it from main first if it does not exist), then run implement again`,
+    });
+  }
+
   const decision = await chooseBase(ctx, o, dependencies, snapshot, warnings);
 
   // Everything is validated; from here on each write is undone if a later step fails.

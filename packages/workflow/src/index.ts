@@ -82,4 +82,15 @@ export {
   workspacePath,
   type WorktreeInfo,
 } from "./workspace.ts";
+export {
+  MERGE_STATE_FILE,
+  approvalReview,
+  merge,
+  type MergeOptions,
+  type MergeResult,
+  type MergeState,
+  type MergeStep,
+  type MergeStepAction,
+  type MergeStrategy,
+} from "./merge.ts";
 export * from "./orchestrate/index.ts";

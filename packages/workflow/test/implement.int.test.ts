@@ -189,6 +189,16 @@ describe("implement", () => {
     expect(inside.code).toBe("IMPLEMENT_IN_WORKTREE");
   });
 
+  it("refuses up front when the target branch is checked out nowhere (the lane change could not be committed)", async () => {
+    const root = missionRepo(temps, { WP01: [] });
+    git(root, "switch", "-q", "-c", "side");
+    const e = await catchError(run(root, "WP01"));
+    expect(e.code).toBe("STATUS_NOT_WRITABLE");
+    expect(e.hint).toContain("main");
+    expect(existsSync(join(root, ".worktrees", `${MISSION_DIR}-WP01`))).toBe(false);
+    expect(git(root, "branch", "--list", `${MISSION_DIR}-WP01`).trim()).toBe("");
+  });
+
   it("a failing transition undoes the worktree, branch and context file", async () => {
     const root = missionRepo(temps, { WP01: [] });
     const e = await catchError(

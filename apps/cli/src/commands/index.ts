@@ -14,6 +14,7 @@ const LOADERS = {
   auth: async () => (await import("./auth.ts")).authCommand,
   sync: async () => (await import("./sync.ts")).syncCommand,
   implement: async () => (await import("./implement.ts")).implementCommand,
+  merge: async () => (await import("./merge.ts")).mergeCommand,
   orchestrate: async () => (await import("./orchestrate.ts")).orchestrateCommand,
 } as const;
 

@@ -40,6 +40,10 @@ export const DIRECT_ROUTES: ReadonlyArray<Route> = [
     const m = await import("../commands/implement-run.ts");
     return { spec: m.implementSpec, run: m.runImplement };
   }),
+  route(["merge"], async () => {
+    const m = await import("../commands/merge-run.ts");
+    return { spec: m.mergeSpec, run: m.runMerge };
+  }),
   route(["events", "reduce"], async () => {
     const m = await import("../commands/events-reduce.ts");
     return { spec: m.reduceSpec, run: m.runReduce };
