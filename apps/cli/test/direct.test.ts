@@ -79,7 +79,7 @@ const compare = async (argv: ReadonlyArray<string>): Promise<boolean> => {
 
 // Words a command line is built from: every option of the direct commands, values that are choices somewhere,
 // words that mean something to @effect/cli, and plain values.
-const FLAGS = ["--base", "--strategy", "--keep-branch", "--delete-branch", "--keep-worktree", "--dry-run", "--resume", "--abort", "--target", "--mode", "--roster", "--stdout", "--output-root", "--mission", "--repo", "--json", "--to", "--actor", "--force", "--reason", "--review-ref", "--evidence", "--agent", "--result", "--impl-agent", "--review-agent", "--max-parallel", "--status", "--cleanup", "--skip"];
+const FLAGS = ["--base", "--strategy", "--keep-branch", "--delete-branch", "--keep-worktree", "--dry-run", "--resume", "--abort", "--target", "--mode", "--roster", "--stdout", "--output-root", "--mission", "--repo", "--json", "--to", "--actor", "--force", "--reason", "--review-ref", "--evidence", "--agent", "--result", "--impl-agent", "--review-agent", "--max-parallel", "--status", "--cleanup", "--skip", "--merge"];
 const WORDS = ["squash", "collaboration", "status", "lifecycle", "strict", "permissive", "success", "failed", "blocked", "claimed", "WP01", "x.jsonl", "dir", "answer", "materialize", "true", "false", "yes", "0", "", "a b"];
 const ODD = ["--help", "-h", "--", "-", "--mode=permissive", "--json=true", "--version", "--wizard", "--unknown", "-x", "--MISSION"];
 
@@ -162,7 +162,7 @@ describe("the direct path reads command lines as @effect/cli does", () => {
     ["merge"],
     ["merge", "--mission", "m", "--strategy", "squash", "--keep-branch", "--keep-worktree", "--push", "--target", "dev", "--dry-run", "--json"],
     ["merge", "--resume", "--actor", "a"],
-    ["orchestrate", "--mission", "m", "--impl-agent", "a", "--review-agent", "b", "--max-parallel", "3", "--json"],
+    ["orchestrate", "--mission", "m", "--impl-agent", "a", "--review-agent", "b", "--max-parallel", "3", "--merge", "--json"],
     ["orchestrate", "--resume"],
     ["orchestrate", "--abort", "--cleanup"],
     ["orchestrate", "--skip", "WP02"],

@@ -13,7 +13,7 @@ import type { CommandSpec } from "../direct/parse.ts";
 import { DomainFailure, UsageFailure } from "../failure.ts";
 import { commandEmission } from "../emission.ts";
 import { CliIO, printJson, printLine } from "../io.ts";
-import { runWorkflow } from "./workflow-run.ts";
+import { defaultActor, runWorkflow } from "./workflow-run.ts";
 
 /** What `spec-kitty orchestrate` is given (the @effect/cli definition in orchestrate.ts parses the same). */
 export interface OrchestrateConfig {
@@ -21,6 +21,7 @@ export interface OrchestrateConfig {
   readonly implAgent: Option.Option<string>;
   readonly reviewAgent: Option.Option<string>;
   readonly maxParallel: Option.Option<string>;
+  readonly merge: boolean;
   readonly json: boolean;
   readonly status: boolean;
   readonly resume: boolean;
@@ -36,6 +37,7 @@ export const orchestrateSpec: CommandSpec = {
     implAgent: { kind: "text", flag: "impl-agent" },
     reviewAgent: { kind: "text", flag: "review-agent" },
     maxParallel: { kind: "text", flag: "max-parallel" },
+    merge: { kind: "flag", flag: "merge" },
     json: { kind: "flag", flag: "json" },
     status: { kind: "flag", flag: "status" },
     resume: { kind: "flag", flag: "resume" },
@@ -63,6 +65,7 @@ const orchestrate = (o: OrchestrateConfig) =>
       });
     }
     if (o.cleanup && !o.abort) return yield* new UsageFailure({ message: "--cleanup goes with --abort" });
+    if (o.merge && !(Option.isSome(o.mission) || o.resume)) return yield* new UsageFailure({ message: "--merge goes with --mission or --resume" });
     let maxParallel: number | undefined;
     if (Option.isSome(o.maxParallel)) {
       const n = Number(o.maxParallel.value);
@@ -103,6 +106,8 @@ const orchestrate = (o: OrchestrateConfig) =>
           ...(Option.isSome(o.implAgent) ? { implAgent: o.implAgent.value } : {}),
           ...(Option.isSome(o.reviewAgent) ? { reviewAgent: o.reviewAgent.value } : {}),
           ...(maxParallel === undefined ? {} : { maxParallel }),
+          ...(o.merge ? { merge: true } : {}),
+          actor: defaultActor(undefined),
         }),
       { json: o.json, emitter: quiet.workflowEmitter },
     );
@@ -201,6 +206,9 @@ const summaryLines = (state: OrchestrationState): string[] => {
     `agent invocations: ${state.total_agent_invocations}, peak parallelism: ${state.parallel_peak}${state.total_duration_seconds === null ? "" : `, duration: ${state.total_duration_seconds.toFixed(1)}s`}`,
   ];
   for (const w of Object.values(state.work_packages)) if (w.escalation !== null) lines.push(`${w.wp_id} needs attention: ${w.escalation.reason}`, ...w.escalation.actions.map((a) => `  - ${a}`));
+  if (state.merge_result !== undefined && state.merge_result !== null) {
+    lines.push(`merge: ${state.merge_result.status}${state.merge_result.merged.length > 0 ? ` (${state.merge_result.merged.join(", ")})` : ""}`);
+  }
   return lines;
 };
 
@@ -257,6 +265,12 @@ const progressLine = (c: OrchestrationChange): string => {
       return `${t} ${wp}needs attention: ${String(f["reason"])}`;
     case "wp_completed":
       return `${t} ${wp}completed`;
+    case "merge_started":
+      return `${t} merging the approved work packages`;
+    case "merge_finished":
+      return `${t} merge ${String(f["status"])}`;
+    case "merge_failed":
+      return `${t} merge failed: ${String(f["message"])}`;
     case "run_finished":
       return `${t} run ${String(f["status"])}`;
     default:

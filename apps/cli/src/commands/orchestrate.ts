@@ -8,6 +8,7 @@ export const orchestrateConfig = {
   implAgent: Options.text("impl-agent").pipe(Options.optional, Options.withDescription("the agent that implements every work package")),
   reviewAgent: Options.text("review-agent").pipe(Options.optional, Options.withDescription("the agent that reviews every work package")),
   maxParallel: Options.text("max-parallel").pipe(Options.optional, Options.withDescription("at most this many work packages at a time (capped by global_concurrency)")),
+  merge: Options.boolean("merge").pipe(Options.withDescription("when every work package is approved, merge them into the target branch (spec-kitty merge)")),
   json: Options.boolean("json").pipe(Options.withDescription("one JSON object per state change on stdout")),
   status: Options.boolean("status").pipe(Options.withDescription("show the saved orchestration's progress")),
   resume: Options.boolean("resume").pipe(Options.withDescription("continue a paused or interrupted orchestration")),

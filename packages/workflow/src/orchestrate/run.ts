@@ -7,6 +7,7 @@ import { WorkflowError } from "../errors.ts";
 import { parseFront, frontList, splitFrontmatter } from "../frontmatter.ts";
 import { git, locateRepo, requireRepo } from "../git.ts";
 import { findCycles, graphProblems, type DependencyGraph } from "../graph.ts";
+import { merge } from "../merge.ts";
 import { listWorkPackageFiles, missionStatus, openMission, type MissionContext } from "../mission.ts";
 import {
   AGENTS_FILE,
@@ -42,7 +43,10 @@ export interface OrchestrateOptions {
   readonly implAgent?: string;
   readonly reviewAgent?: string;
   readonly maxParallel?: number;
+  /** Merge the approved work packages into the target branch at the end (`merge()`), which moves them to done. */
   readonly merge?: boolean;
+  /** Who merges (the user running the command). */
+  readonly actor?: string;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -233,6 +237,7 @@ export const prepareOrchestration = async (o: OrchestrateOptions & { readonly mo
       if (rec.review_cycles >= config.maxReviewCycles) rec.review_cycles = 0;
     }
     if (o.maxParallel !== undefined) state.concurrency_limit = Math.min(o.maxParallel, config.globalConcurrency);
+    if (o.merge === true) state.merge = true;
   } else {
     const started = new Date().toISOString();
     state = {
@@ -295,7 +300,7 @@ export const prepareOrchestration = async (o: OrchestrateOptions & { readonly mo
       if (resumed) await replayRun(state, status, statusOptions, ports.emitter);
       const workspaces = (ports.workspaces ?? implementWorkspacePort)({ mission, status, emitter: ports.emitter, statusOptions });
       const logsDir = join(root, ".kittify", "logs");
-      return startScheduler(
+      const control = startScheduler(
         {
           plan,
           config,
@@ -305,10 +310,29 @@ export const prepareOrchestration = async (o: OrchestrateOptions & { readonly mo
           emitter: ports.emitter,
           store,
           logsDir,
+          closeMission: !state.merge,
           ...(ports.onChange === undefined ? {} : { onChange: ports.onChange }),
         },
         state,
       );
+      if (!state.merge) return control;
+      const merged = control.done.then(async (final) => {
+        if (final.status !== "completed" || !Object.values(final.work_packages).every((w) => w.status === "completed")) return final;
+        ports.onChange?.({ event: "merge_started", at: new Date().toISOString() }, final);
+        try {
+          const result = await merge({ cwd: root, mission: mission.dir, actor: o.actor ?? "spec-kitty", emitter: ports.emitter, statusOptions });
+          final.merge_result = { status: result.status, error: null, merged: result.merged.map((m) => m.wpId) };
+          store.save(final);
+          ports.onChange?.({ event: "merge_finished", at: new Date().toISOString(), status: result.status, merged: final.merge_result.merged, mission_closed: result.missionClosed }, final);
+          return final;
+        } catch (error) {
+          final.merge_result = { status: "failed", error: error instanceof Error ? error.message : String(error), merged: [] };
+          store.save(final);
+          ports.onChange?.({ event: "merge_failed", at: new Date().toISOString(), message: final.merge_result.error }, final);
+          throw error;
+        }
+      });
+      return { pause: control.pause, stop: control.stop, done: merged };
     },
   };
 };

@@ -98,6 +98,11 @@ export interface SchedulerDeps {
   readonly onChange?: (change: OrchestrationChange, state: OrchestrationState) => void;
   /** The orchestrator's own actor for lane moves it makes on nobody's behalf. */
   readonly actor?: string;
+  /**
+   * Report MissionClosed when every work package is approved (default true). False when the run merges at the end:
+   * merge reports it once the work is integrated.
+   */
+  readonly closeMission?: boolean;
 }
 
 export interface RunControl {
@@ -563,7 +568,7 @@ export const startScheduler = (deps: SchedulerDeps, state: OrchestrationState): 
       state.total_duration_seconds = Math.round((Date.parse(state.completed_at) - Date.parse(state.started_at)) / 100) / 10;
     }
     // MissionClosed needs the mission's number (≥ 1); a mission that has none yet gets it, and the event, at merge.
-    if (allCompleted && !state.mission_closed_emitted && plan.missionNumber !== null) {
+    if (allCompleted && deps.closeMission !== false && !state.mission_closed_emitted && plan.missionNumber !== null) {
       state.mission_closed_emitted = true;
       report(missionClosedFact({ missionId: plan.missionId, missionSlug: plan.missionSlug, missionNumber: plan.missionNumber, missionType: plan.missionType }));
     }

@@ -75,6 +75,8 @@ export interface OrchestrationState {
    */
   events: JournalEntry[];
   work_packages: Record<string, WpRecord>;
+  /** With --merge: what the final merge did (`merged`, `nothing-to-do`) or why it failed. */
+  merge_result?: { status: string; error: string | null; merged: string[] } | null;
 }
 
 export interface JournalEntry {
