@@ -213,7 +213,7 @@ const summaryLines = (state: OrchestrationState): string[] => {
 };
 
 /** How progress is shown: a table redrawn in place on a terminal, one line per change when piped, JSON with --json. */
-const progressView = (io: { stdout: (t: string) => void; isTTY: boolean }, json: boolean) => {
+export const progressView = (io: { stdout: (t: string) => void; isTTY: boolean }, json: boolean) => {
   let last: OrchestrationState | null = null;
   let drawn = 0;
   const redraw = (): void => {
@@ -238,7 +238,7 @@ const progressView = (io: { stdout: (t: string) => void; isTTY: boolean }, json:
   };
 };
 
-const progressLine = (c: OrchestrationChange): string => {
+export const progressLine = (c: OrchestrationChange): string => {
   const t = c.at.slice(11, 19);
   const wp = c.wp_id === undefined ? "" : `${c.wp_id} `;
   const f = c as Record<string, unknown>;
