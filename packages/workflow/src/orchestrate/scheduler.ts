@@ -183,6 +183,9 @@ export const startScheduler = (deps: SchedulerDeps, state: OrchestrationState): 
   const slots = new Slots();
   const running = new Map<string, Promise<void>>();
   let escalated = false;
+  // `git worktree add` is not safe to run concurrently in one repository (one add reads the administrative
+  // directory another is still creating), so workspaces are prepared one at a time.
+  let preparing: Promise<unknown> = Promise.resolve();
   let wake: () => void = () => undefined;
   const limit = Math.max(1, state.concurrency_limit);
 
@@ -396,7 +399,9 @@ export const startScheduler = (deps: SchedulerDeps, state: OrchestrationState): 
       const depsOf = plan.graph[wpId] ?? [];
       const agent = implementer();
       try {
-        workspace = await deps.workspaces.prepare({ wpId, base: depsOf.length === 1 ? depsOf[0] : undefined, actor: agent.id });
+        const next = preparing.then(() => deps.workspaces.prepare({ wpId, base: depsOf.length === 1 ? depsOf[0] : undefined, actor: agent.id }));
+        preparing = next.catch(() => undefined);
+        workspace = await next;
       } catch (error) {
         return escalate(rec, `cannot prepare the workspace of ${wpId}: ${error instanceof Error ? error.message : String(error)}`);
       }
