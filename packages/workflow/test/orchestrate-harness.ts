@@ -68,6 +68,8 @@ export interface Harness {
   readonly trace: Trace[];
   readonly store: StateStore;
   readonly prepared: string[];
+  /** The most workspace preparations that overlapped (git worktree add must not run concurrently). */
+  readonly preparing: { now: number; max: number };
 }
 
 export const MISSION = "001-harness";
@@ -117,12 +119,19 @@ export const startHarness = async (temps: TempDirs, o: HarnessOptions): Promise<
   const heads = new Map<string, number>();
   const counts = new Map<string, number>();
   const prepared: string[] = [];
+  const preparing = { now: 0, max: 0 };
   const workspaces: WorkspacePort = {
     async prepare({ wpId, actor }) {
       prepared.push(wpId);
-      const lane = (await status.workPackage(wpId)).currentLane;
-      if (lane === "planned") await status.transitionBatch([{ wpId, toLane: "claimed", actor }, { wpId, toLane: "in_progress", actor, workspaceContext: `memory:${wpId}` }]);
-      return { path: root, branch: `${MISSION}-${wpId}`, baseCommit: "base" };
+      preparing.now += 1;
+      preparing.max = Math.max(preparing.max, preparing.now);
+      try {
+        const lane = (await status.workPackage(wpId)).currentLane;
+        if (lane === "planned") await status.transitionBatch([{ wpId, toLane: "claimed", actor }, { wpId, toLane: "in_progress", actor, workspaceContext: `memory:${wpId}` }]);
+        return { path: root, branch: `${MISSION}-${wpId}`, baseCommit: "base" };
+      } finally {
+        preparing.now -= 1;
+      }
     },
     head: async (ws) => `c${heads.get(ws.branch) ?? 0}`,
   };
@@ -220,7 +229,7 @@ export const startHarness = async (temps: TempDirs, o: HarnessOptions): Promise<
     },
     state,
   );
-  return { seq, root, status, control, facts: emitter.facts, rows, changes, trace, store, prepared };
+  return { seq, root, status, control, facts: emitter.facts, rows, changes, trace, store, prepared, preparing };
 };
 
 export const lanesNow = async (h: Harness): Promise<Record<string, string>> => {

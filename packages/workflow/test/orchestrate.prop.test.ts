@@ -80,6 +80,7 @@ describe("orchestration properties", () => {
           }
         }
         expect(state.parallel_peak).toBeLessThanOrEqual(s.limit);
+        expect(h.preparing.max).toBeLessThanOrEqual(1);
 
         // Every persisted transition was reported once; nothing else was.
         const logged = readFileSync(join(h.root, "kitty-specs", MISSION, "status.events.jsonl"), "utf8")
