@@ -24,7 +24,11 @@ export interface CommandEmission {
 
 const loadSync = () => import("@spec-kitty/sync");
 
-export const commandEmission = (io: { readonly cwd: string; readonly stderr: (text: string) => void }, repoDir?: string): CommandEmission => {
+export const commandEmission = (
+  io: { readonly cwd: string; readonly stderr: (text: string) => void },
+  repoDir?: string,
+  options: { readonly correlationId?: string } = {},
+): CommandEmission => {
   let funnel: Promise<EmissionFunnel> | undefined;
   const pending: Array<Promise<unknown>> = [];
   const get = (): Promise<EmissionFunnel> =>
@@ -35,6 +39,8 @@ export const commandEmission = (io: { readonly cwd: string; readonly stderr: (te
         new sync.EmissionFunnel({
           cwd: io.cwd,
           ...(repoDir === undefined ? {} : { repoDir }),
+          // A command that continues earlier work (orchestrate --resume) keeps that work's correlation id.
+          ...(options.correlationId === undefined ? {} : { correlationId: options.correlationId }),
           diagnostics: (line) => io.stderr(`${line}\n`),
           validation: "deferred",
         }),

@@ -13,6 +13,7 @@ import { reduceConfig } from "../src/commands/events.ts";
 import { implementConfig } from "../src/commands/implement.ts";
 import { mergeConfig } from "../src/commands/merge.ts";
 import { nextConfig } from "../src/commands/next.ts";
+import { orchestrateConfig } from "../src/commands/orchestrate.ts";
 import { boardConfig, materializeConfig } from "../src/commands/status.ts";
 import { makeConsole } from "../src/console.ts";
 import { DIRECT_ROUTES, parseDirect } from "../src/direct/index.ts";
@@ -70,6 +71,7 @@ const tree = Command.make("spec-kitty").pipe(
     ),
     Command.make("next", nextConfig, capture("next")).pipe(Command.withSubcommands([Command.make("answer")])),
     Command.make("runs"),
+    Command.make("orchestrate", orchestrateConfig, capture("orchestrate")),
     Command.make("implement", implementConfig, capture("implement")),
     Command.make("merge", mergeConfig, capture("merge")),
     Command.make("accept", acceptConfig, capture("accept")),
@@ -98,7 +100,7 @@ const compare = async (argv: ReadonlyArray<string>): Promise<boolean> => {
 // Words a command line is built from: every option of the direct commands, values that are choices somewhere,
 // words that mean something to @effect/cli, and plain values.
 const FLAGS = [
-  "--mode", "--roster", "--stdout", "--output-root", "--mission", "--repo", "--json", "--to", "--actor", "--force", "--reason", "--review-ref", "--evidence", "--agent", "--result", "--target-branch", "--mission-type", "--friendly-name", "--purpose-tldr", "--purpose-context", "--validate-only", "--base", "--strategy", "--keep-branch", "--delete-branch", "--keep-worktree", "--dry-run", "--resume", "--abort", "--target", "--status", "--note", "--shell-pid", "--test", "--lenient", "--no-commit", "--allow-fail",
+  "--mode", "--roster", "--stdout", "--output-root", "--mission", "--repo", "--json", "--to", "--actor", "--force", "--reason", "--review-ref", "--evidence", "--agent", "--result", "--target-branch", "--mission-type", "--friendly-name", "--purpose-tldr", "--purpose-context", "--validate-only", "--base", "--strategy", "--keep-branch", "--delete-branch", "--keep-worktree", "--dry-run", "--resume", "--abort", "--target", "--status", "--note", "--shell-pid", "--test", "--lenient", "--no-commit", "--allow-fail", "--impl-agent", "--review-agent", "--max-parallel", "--cleanup", "--skip", "--merge",
 ];
 const WORDS = [
   "user-auth", "create", "finalize-tasks", "collaboration", "status", "lifecycle", "strict", "permissive", "success", "failed", "blocked", "claimed", "WP01", "x.jsonl", "dir", "answer", "materialize", "true", "false", "yes", "0", "", "a b", "squash", "done", "pending", "T001", "checklist", "local", "12345",
@@ -195,6 +197,10 @@ describe("the direct path reads command lines as @effect/cli does", () => {
     ["merge"],
     ["merge", "--mission", "m", "--strategy", "squash", "--keep-branch", "--keep-worktree", "--push", "--target", "dev", "--dry-run", "--json"],
     ["merge", "--resume", "--actor", "a"],
+    ["orchestrate", "--mission", "m", "--impl-agent", "a", "--review-agent", "b", "--max-parallel", "3", "--merge", "--json"],
+    ["orchestrate", "--resume"],
+    ["orchestrate", "--abort", "--cleanup"],
+    ["orchestrate", "--skip", "WP02"],
   ];
   it.each(plain)("accepts the plain form %j with the same meaning", async (...argv) => {
     expect(await compare(argv)).toBe(true);
@@ -230,6 +236,8 @@ describe("the direct path reads command lines as @effect/cli does", () => {
     ["implement", "WP01", "--base"],
     ["merge", "--strategy", "rebase"],
     ["merge", "WP01"],
+    ["orchestrate", "--max-parallel"],
+    ["orchestrate", "--status", "true"],
     ["--version"],
     [],
   ];

@@ -13,6 +13,8 @@ export interface WorkflowFact {
   /** ISO-8601 with offset; default: when the funnel captures it. */
   readonly occurredAt?: string;
   readonly causationId?: string | null;
+  /** A fixed event id (ULID) for a fact that may be reported again (a resumed orchestration); the outbox keeps one. */
+  readonly eventId?: string;
 }
 
 /** The port the commands emit through. `emit` never throws and never waits on the network. */

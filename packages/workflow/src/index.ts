@@ -138,3 +138,4 @@ export {
   type AcceptWorkPackage,
   type ValidationRun,
 } from "./accept.ts";
+export * from "./orchestrate/index.ts";

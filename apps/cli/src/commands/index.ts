@@ -16,6 +16,7 @@ const LOADERS = {
   implement: async () => (await import("./implement.ts")).implementCommand,
   merge: async () => (await import("./merge.ts")).mergeCommand,
   accept: async () => (await import("./accept-command.ts")).acceptCommand,
+  orchestrate: async () => (await import("./orchestrate.ts")).orchestrateCommand,
 } as const;
 
 type TopLevelCommand = Awaited<ReturnType<(typeof LOADERS)[keyof typeof LOADERS]>>;

@@ -84,6 +84,10 @@ export const DIRECT_ROUTES: ReadonlyArray<Route> = [
     const m = await import("../commands/status-run.ts");
     return { spec: m.boardSpec, run: m.runBoard };
   }),
+  route(["orchestrate"], async () => {
+    const m = await import("../commands/orchestrate-run.ts");
+    return { spec: m.orchestrateSpec, run: m.runOrchestrate };
+  }),
   route(["next"], async () => {
     const m = await import("../commands/next-run.ts");
     return { spec: m.nextSpec, run: m.runNext };
