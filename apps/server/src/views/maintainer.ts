@@ -123,6 +123,9 @@ export class ViewMaintainer {
   }
 
   private async recompute(k: string, teamId: string, projectUuid: string, missionKey: string): Promise<void> {
+    // With SQLite every store call completes synchronously, so a flush of many missions would otherwise hold the
+    // event loop for all of them: let pending requests in between two missions.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     let c = this.cache.get(k);
     if (c === undefined) {
       c = { lastSeq: 0, events: [], wps: new Map(), usedAt: Date.now() };
