@@ -2,11 +2,9 @@
  * The ingest path in one process, without sockets: gunzip and parse each 1000-event body (as `readBatchBody`
  * does), `Ingestor.ingest` (judge, one SQLite transaction), and the view refresh every `--views-every` batches
  * (the server's timed refresh folds a few batches at a time under load). Reports CPU time per event for each
- * phase; with a fixed amount of work it is also the harness to count instructions under callgrind, which does
- * not depend on the machine's load:
+ * phase. CPU time per event moves less with the machine's load than wall-clock rates do:
  *
  *   node bench/ingest-inproc.ts [--batches N] [--views-every K]
- *   valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out node bench/ingest-inproc.ts --batches 8
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
