@@ -4,7 +4,10 @@
  * `serve --data DIR --port 0` in its own process on loopback. Prints one JSON object; figures go to
  * docs/benchmarks.md.
  *
- *   node bench/run.ts [--batches N] [--subscribers N] [--quick]
+ *   node bench/run.ts [--batches N] [--subscribers N] [--quick] [--ingest-only] [--server-flags="--cpu-prof ..."]
+ *
+ * `--server-flags` are Node options for the server process (a profile of the server alone); with them the server is
+ * started as `node FLAGS ENTRY` even when the bundle is measured, so its shebang flags are not applied.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -19,7 +22,16 @@ const PKG = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BUNDLE = join(PKG, "dist/spec-kitty-server.mjs");
 const ENTRY = existsSync(BUNDLE) ? BUNDLE : join(PKG, "src/bin.ts");
 
-const { values } = parseArgs({ options: { batches: { type: "string" }, subscribers: { type: "string" }, quick: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: {
+    batches: { type: "string" },
+    subscribers: { type: "string" },
+    quick: { type: "boolean", default: false },
+    "ingest-only": { type: "boolean", default: false },
+    "server-flags": { type: "string" },
+  },
+});
+const SERVER_FLAGS = (values["server-flags"] ?? "").split(" ").filter((f) => f !== "");
 const BATCHES = Number(values.batches ?? (values.quick ? 12 : 60));
 const SUBSCRIBERS = Number(values.subscribers ?? 200);
 
@@ -67,7 +79,8 @@ const run = (args: ReadonlyArray<string>, input = ""): Promise<string> =>
 const serve = (dir: string): Promise<{ url: string; proc: ChildProcess }> =>
   new Promise((res, rej) => {
     // The bundle runs from its shebang (with its Node flags), as an installed server would.
-    const proc = spawn(ENTRY === BUNDLE ? BUNDLE : process.execPath, [...(ENTRY === BUNDLE ? [] : [ENTRY]), "serve", "--data", dir, "--port", "0", "--json", "--log-level", "warn"], {
+    const shebang = ENTRY === BUNDLE && SERVER_FLAGS.length === 0;
+    const proc = spawn(shebang ? BUNDLE : process.execPath, [...(shebang ? [] : [...SERVER_FLAGS, ENTRY]), "serve", "--data", dir, "--port", "0", "--json", "--log-level", "warn"], {
       stdio: ["ignore", "pipe", "inherit"],
       env: { ...process.env, SPEC_KITTY_SERVER_RATE_BURST: "100000", SPEC_KITTY_SERVER_RATE_PER_SECOND: "100000" },
     });
@@ -137,6 +150,7 @@ const main = async (): Promise<void> => {
       batch_ms_p99: pct(latencies, 99),
       server_peak_rss_mb: peakRssMb(proc.pid!),
     };
+    if (values["ingest-only"]) return;
 
     // 2. View of a 100-WP mission: every WP through five lanes (500 events), then the read API.
     const viewProject = "6a1d8b4f-2e3c-4d5e-9f0a-1b2c3d4e5f60";
@@ -201,8 +215,8 @@ const main = async (): Promise<void> => {
     proc.kill("SIGTERM");
     await new Promise((r) => proc.once("exit", r));
     rmSync(dir, { recursive: true, force: true });
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   }
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 };
 
 await main();

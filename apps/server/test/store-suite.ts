@@ -138,6 +138,30 @@ export const describeStore = (name: string, makeStore: () => Promise<StoreHandle
       assert.strictEqual((await store.readEvents({ teamId: "t2", limit: 100 })).length, 1);
     });
 
+    withStore("canonical comes back exactly: absent, equal to raw (stored once), different, or starting with the mark", async (store) => {
+      const raw = '{"event_id":"C1","n":1}';
+      const cases: ReadonlyArray<readonly [string, string, string | null]> = [
+        ["C1", raw, null],
+        ["C2", raw, raw],
+        ["C3", raw, '{"event_id":"C3"}'],
+        ["C4", raw, "\u0001"],
+        ["C5", raw, "\u0001\u0001x"],
+        ["C6", raw, ""],
+        ["C7", "\u0001", "\u0001"],
+      ];
+      const items = cases.map(([id, r, canonical]) => ({ ...item(id, { projectUuid: "p-c" }), raw: r, canonical }));
+      await store.appendBatch({ teamId: "t1", receivedAt: 1, items });
+      for (const [id, r, canonical] of cases) {
+        const e = await store.eventById("t1", id);
+        assert.deepStrictEqual([e?.raw, e?.canonical], [r, canonical], id);
+      }
+      const page = await store.readEvents({ teamId: "t1", afterSeq: 0, limit: 10 });
+      assert.deepStrictEqual(
+        page.map((e) => e.canonical),
+        cases.map((c) => c[2]),
+      );
+    });
+
     withStore("a project belongs to the first team that sends it", async (store) => {
       await store.createTeam(team("t1", "one", true));
       await store.createTeam(team("t2", "two", true));

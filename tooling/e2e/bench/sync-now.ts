@@ -5,6 +5,9 @@
  *   node tooling/e2e/bench/sync-now.ts [N]                 to a local spec-kitty-server on SQLite
  *   node tooling/e2e/bench/sync-now.ts [N] --null-server   to a loopback receiver that only gunzips, parses and
  *                                                          answers success (the client's own ceiling)
+ *
+ * Environment: BENCH_PROFILE=DIR writes a CPU profile of the `sync now` process, BENCH_PROFILE_SERVER=DIR one of the
+ * server process.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -23,7 +26,9 @@ interface Receiver {
 }
 
 const realReceiver = async (): Promise<Receiver> => {
-  const server = await startServer();
+  // BENCH_PROFILE_SERVER=DIR writes a CPU profile of the server process (on its exit) into DIR.
+  const profile = process.env["BENCH_PROFILE_SERVER"];
+  const server = await startServer(profile ? { env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profile}` } } : {});
   const account = await createAccount(server.data, "bench", "bench@example.com");
   return {
     url: server.url,

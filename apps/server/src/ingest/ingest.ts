@@ -57,20 +57,24 @@ export class Ingestor {
     if (problems.length > 0) return { kind: "unusable", problems };
 
     const judged = items.map((item) => judge(item as Record<string, unknown>));
-    const appendItems: Array<AppendItem> = judged.map((j, i) => ({
-      eventId: j.eventId,
-      rawEventId: j.rawEventId,
-      eventType: j.eventType,
-      projectUuid: j.projectUuid,
-      missionKey: j.missionKey,
-      lamportClock: j.lamportClock,
-      timestamp: j.timestamp,
-      raw: JSON.stringify(items[i]),
-      canonical: j.canonical === null ? null : JSON.stringify(j.canonical),
-      verdict: j.violations.length === 0 ? "valid" : "quarantined",
-      violations: j.violations.length === 0 ? null : JSON.stringify(j.violations),
-      source: ctx.source,
-    }));
+    const appendItems: Array<AppendItem> = judged.map((j, i) => {
+      const raw = JSON.stringify(items[i]);
+      return {
+        eventId: j.eventId,
+        rawEventId: j.rawEventId,
+        eventType: j.eventType,
+        projectUuid: j.projectUuid,
+        missionKey: j.missionKey,
+        lamportClock: j.lamportClock,
+        timestamp: j.timestamp,
+        raw,
+        // The judge returns the item itself when nothing needed normalising: the same text, serialised once.
+        canonical: j.canonical === null ? null : j.canonical === items[i] ? raw : JSON.stringify(j.canonical),
+        verdict: j.violations.length === 0 ? "valid" : "quarantined",
+        violations: j.violations.length === 0 ? null : JSON.stringify(j.violations),
+        source: ctx.source,
+      };
+    });
     const outcomes = await this.store.appendBatch({ teamId: ctx.team.id, receivedAt: this.now(), items: appendItems });
 
     const results: Array<EventResult> = [];

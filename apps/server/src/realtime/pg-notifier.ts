@@ -14,6 +14,7 @@
  */
 import type pg from "pg";
 import { StoreError } from "../store/port.ts";
+import { PG_SQL_ENVELOPE } from "../store/rows.ts";
 import { openClient, redact, type PgPoolOptions } from "../store/postgres/pool.ts";
 import { InProcessNotifier, type Listener, type Notice, type Notifier } from "./notifier.ts";
 
@@ -237,7 +238,7 @@ export class PgNotifier implements Notifier {
       event_type: string;
       envelope: string;
     }>(
-      `SELECT seq, team_id, project_uuid, mission_key, event_id, event_type, coalesce(canonical, raw) AS envelope
+      `SELECT seq, team_id, project_uuid, mission_key, event_id, event_type, ${PG_SQL_ENVELOPE} AS envelope
        FROM events WHERE team_id = $1 AND ${condition} ORDER BY seq LIMIT ${Math.trunc(limit)}`,
       args as Array<unknown>,
     );

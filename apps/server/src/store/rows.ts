@@ -63,7 +63,7 @@ export const toEvent = (r: Row | undefined): StoredEvent | undefined =>
         timestamp: str(r["timestamp"]),
         receivedAt: Number(r["received_at"]),
         raw: String(r["raw"]),
-        canonical: str(r["canonical"]),
+        canonical: canonicalFromColumn(String(r["raw"]), str(r["canonical"])),
         verdict: String(r["verdict"]) as EventVerdict,
         violations: str(r["violations"]),
         source: String(r["source"]) as StoredEvent["source"],
@@ -76,3 +76,28 @@ export const toMission = (r: Row): MissionSummary => ({
   eventCount: Number(r["n"]),
   lastSeq: Number(r["last"]),
 });
+
+/**
+ * The `canonical` column holds the normalised envelope only when it differs from `raw`. For most events (every
+ * current-client envelope without transport keys) the two are the same text, and storing it twice doubled the
+ * bytes of each insert. Column values: NULL (no canonical form), `SAME_AS_RAW` (equal to `raw`), `SAME_AS_RAW`
+ * followed by the value (a value that itself starts with that character, kept exact), anything else verbatim.
+ * Rows written before this encoding hold the value verbatim and read back unchanged. One character, not the empty
+ * string, so the PostgreSQL adapter can still pack the column (its packing refuses empty values).
+ */
+export const SAME_AS_RAW = "\u0001";
+
+export const canonicalToColumn = (raw: string, canonical: string | null): string | null => {
+  if (canonical === null) return null;
+  if (canonical === raw) return SAME_AS_RAW;
+  return canonical.startsWith(SAME_AS_RAW) ? SAME_AS_RAW + canonical : canonical;
+};
+
+export const canonicalFromColumn = (raw: string, column: string | null): string | null => {
+  if (column === null) return null;
+  if (column === SAME_AS_RAW) return raw;
+  return column.startsWith(SAME_AS_RAW) ? column.slice(1) : column;
+};
+
+/** The same decoding in PostgreSQL SQL, for queries that read the envelope without the row reader (`coalesce(canonical, raw)`). */
+export const PG_SQL_ENVELOPE = `CASE WHEN canonical IS NULL OR canonical = E'\\x01' THEN raw WHEN left(canonical, 1) = E'\\x01' THEN substr(canonical, 2) ELSE canonical END`;

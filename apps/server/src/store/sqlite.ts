@@ -20,7 +20,7 @@ import {
   type User,
   type ViewRow,
 } from "./port.ts";
-import { toCredential, toEvent, toMission, toTeam, toUser, type Row } from "./rows.ts";
+import { canonicalToColumn, toCredential, toEvent, toMission, toTeam, toUser, type Row } from "./rows.ts";
 
 // Loaded as a builtin at run time: bundlers that do not know `node:sqlite` would rewrite its import to a package.
 const { DatabaseSync } = process.getBuiltinModule("node:sqlite") as typeof import("node:sqlite");
@@ -310,7 +310,7 @@ class SqliteStore implements Store {
         `INSERT INTO events (team_id, event_id, raw_event_id, event_type, project_uuid, mission_key, lamport_clock,
            timestamp, received_at, raw, canonical, verdict, violations, source)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (team_id, event_id) DO NOTHING RETURNING seq`,
+         ON CONFLICT (team_id, event_id) DO NOTHING`,
       );
       const existing = this.q("SELECT seq, verdict FROM events WHERE team_id = ? AND event_id = ?");
       const out: Array<AppendOutcome> = [];
@@ -327,7 +327,9 @@ class SqliteStore implements Store {
             continue;
           }
         }
-        const r = insert.get(
+        // `seq` is the rowid: read it from the statement's result. (`RETURNING seq` made each insert about six
+        // times as expensive with the table's four indexes; docs/benchmarks.md.)
+        const r = insert.run(
           batch.teamId,
           item.eventId,
           item.rawEventId,
@@ -338,13 +340,13 @@ class SqliteStore implements Store {
           item.timestamp,
           batch.receivedAt,
           item.raw,
-          item.canonical,
+          canonicalToColumn(item.raw, item.canonical),
           item.verdict,
           item.violations,
           item.source,
-        ) as Row | undefined;
-        if (r !== undefined) {
-          out.push({ kind: "stored", seq: Number(r["seq"]), verdict: item.verdict });
+        );
+        if (Number(r.changes) === 1) {
+          out.push({ kind: "stored", seq: Number(r.lastInsertRowid), verdict: item.verdict });
         } else {
           const e = existing.get(batch.teamId, item.eventId) as Row;
           out.push({ kind: "duplicate", seq: Number(e["seq"]), verdict: String(e["verdict"]) as EventVerdict });

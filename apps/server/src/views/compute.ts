@@ -4,7 +4,6 @@ import {
   decodeEvent,
   encodeReducedCollaborationState,
   encodeReducedMissionState,
-  encodeReducedStatus,
   reduceCollaborationEvents,
   reduceLifecycleEvents,
   reduceStatusEvents,
@@ -12,6 +11,9 @@ import {
   type Event,
 } from "@spec-kitty/events";
 import type { StoredEvent } from "../store/port.ts";
+import { encodeStatus, type EncodedStatus } from "./status-encode.ts";
+
+export type { EncodedStatus } from "./status-encode.ts";
 
 /** The view kinds kept per mission. */
 export const VIEW_KINDS = ["board", "collaboration", "lifecycle", "status"] as const;
@@ -30,13 +32,6 @@ export const decodeStored = (e: StoredEvent): Event | undefined => {
   return Either.isRight(r) ? r.right : undefined;
 };
 
-/** The encoded output of the status reducer. */
-export interface EncodedStatus {
-  readonly wp_states: Record<string, Record<string, unknown>>;
-  readonly anomalies: ReadonlyArray<Record<string, unknown>>;
-  readonly event_count: number;
-  readonly last_processed_event_id: string | null;
-}
 
 /**
  * Which status partition an event belongs to. The status reducer folds each work package independently (its
@@ -49,7 +44,7 @@ export const wpKey = (e: Event): string => {
 };
 
 /** One WP's status: the events package's reducer over that WP's events. */
-export const reduceWp = (events: ReadonlyArray<Event>): EncodedStatus => encodeReducedStatus(reduceStatusEvents(events)) as EncodedStatus;
+export const reduceWp = (events: ReadonlyArray<Event>): EncodedStatus => encodeStatus(reduceStatusEvents(events));
 
 /**
  * Merges per-WP results into the mission's status view: `wp_states` by WP id, `anomalies` with the payload
@@ -70,16 +65,16 @@ export const mergeStatus = (parts: ReadonlyArray<EncodedStatus>, byId: ReadonlyM
     if (e !== undefined && (last === undefined || compareEvents(e, last) > 0)) last = e;
   }
   const parse = (a: Record<string, unknown>): number => (String(a["reason"]).startsWith("payload validation failed") ? 0 : 1);
-  const order = (a: Record<string, unknown>, b: Record<string, unknown>): number => {
-    const k = parse(a) - parse(b);
+  // Each anomaly's sort keys are looked up once, not on every comparison (the comparison itself is unchanged).
+  const keyed = anomalies.map((a) => ({ a, p: parse(a), e: byId.get(String(a["event_id"])) }));
+  keyed.sort((x, y) => {
+    const k = x.p - y.p;
     if (k !== 0) return k;
-    const ea = byId.get(String(a["event_id"]));
-    const eb = byId.get(String(b["event_id"]));
-    return ea === undefined || eb === undefined ? 0 : compareEvents(ea, eb);
-  };
+    return x.e === undefined || y.e === undefined ? 0 : compareEvents(x.e, y.e);
+  });
   const sortedStates: Record<string, Record<string, unknown>> = {};
   for (const k of Object.keys(wpStates).sort()) sortedStates[k] = wpStates[k]!;
-  return { wp_states: sortedStates, anomalies: anomalies.sort(order), event_count: count, last_processed_event_id: last?.event_id ?? null };
+  return { wp_states: sortedStates, anomalies: keyed.map((x) => x.a), event_count: count, last_processed_event_id: last?.event_id ?? null };
 };
 
 /** Status parts of a whole mission, from scratch. */

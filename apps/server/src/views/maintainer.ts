@@ -29,12 +29,23 @@ export class ViewMaintainer {
   private readonly maxCachedEvents: number;
   private timer: NodeJS.Timeout | undefined;
   private readonly delayMs: number;
+  private readonly maxDelayMs: number;
+  /** The wait before the next timed refresh: `delayMs`, longer while refreshes are expensive. */
+  private nextDelayMs: number;
   private readonly onError: (e: unknown) => void;
 
-  constructor(store: Store, options: { delayMs?: number; maxCachedMissions?: number; maxCachedEvents?: number; onError?: (e: unknown) => void } = {}) {
+  constructor(
+    store: Store,
+    options: { delayMs?: number; maxDelayMs?: number; maxCachedMissions?: number; maxCachedEvents?: number; onError?: (e: unknown) => void } = {},
+  ) {
     this.store = store;
     // Reads wait for their mission (ensureFresh), so a longer delay only lets one refresh fold more events.
     this.delayMs = options.delayMs ?? 250;
+    // Under sustained ingest a refresh re-encodes and rewrites whole mission views: the timed refresh then waits
+    // three times as long as the last one took (at most maxDelayMs), so views cost at most about a quarter of
+    // the process's time however fast events arrive. Reads are unaffected (they refresh their mission first).
+    this.maxDelayMs = Math.max(this.delayMs, options.maxDelayMs ?? 2000);
+    this.nextDelayMs = this.delayMs;
     this.maxCached = options.maxCachedMissions ?? 256;
     // Decoded events held for incremental folds; beyond this, the least recently used missions are dropped
     // and rebuilt from the store when next touched.
@@ -47,8 +58,13 @@ export class ViewMaintainer {
     this.dirty.set(key(teamId, projectUuid, missionKey), { teamId, projectUuid, missionKey });
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      void this.flush().catch(this.onError);
-    }, this.delayMs);
+      const started = performance.now();
+      void this.flush()
+        .catch(this.onError)
+        .finally(() => {
+          this.nextDelayMs = Math.min(this.maxDelayMs, Math.max(this.delayMs, 3 * (performance.now() - started)));
+        });
+    }, this.nextDelayMs);
   }
 
   /** Refreshes every mission marked so far. */
@@ -107,6 +123,9 @@ export class ViewMaintainer {
   }
 
   private async recompute(k: string, teamId: string, projectUuid: string, missionKey: string): Promise<void> {
+    // With SQLite every store call completes synchronously, so a flush of many missions would otherwise hold the
+    // event loop for all of them: let pending requests in between two missions.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     let c = this.cache.get(k);
     if (c === undefined) {
       c = { lastSeq: 0, events: [], wps: new Map(), usedAt: Date.now() };

@@ -1,12 +1,12 @@
 import {
   compareEvents,
   encodeDoneEvidence,
-  encodeReducedStatus,
   reduceStatusEvents,
   type Event,
   type ReducedStatus,
 } from "@spec-kitty/events";
 import type { EncodedStatus } from "./compute.ts";
+import { encodeStatus } from "./status-encode.ts";
 
 /**
  * One work package's status, kept incrementally (ADR-0014). The events package's reducer has no "resume from
@@ -26,7 +26,7 @@ export class WpStatus {
   fullReductions = 0;
 
   get result(): EncodedStatus {
-    if (this.encoded === undefined) this.encoded = encodeReducedStatus(this.current()) as EncodedStatus;
+    if (this.encoded === undefined) this.encoded = encodeStatus(this.current());
     return this.encoded;
   }
 

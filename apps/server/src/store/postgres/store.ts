@@ -30,7 +30,7 @@ import {
 } from "../port.ts";
 import { migrate, schemaVersion } from "./migrations.ts";
 import { connect, inTransaction, openPool, PgStoreError, redact, type PgPoolOptions } from "./pool.ts";
-import { str, toCredential, toEvent, toMission, toTeam, toUser, type Row } from "../rows.ts";
+import { canonicalToColumn, str, toCredential, toEvent, toMission, toTeam, toUser, type Row } from "../rows.ts";
 
 /** Hard cap on one page of events (the same as the SQLite adapter's). */
 export const MAX_PAGE = 1000;
@@ -379,8 +379,10 @@ const appendInTransaction = async (client: pg.PoolClient, batch: AppendBatch): P
   const stored = new Map<string, { seq: number; verdict: EventVerdict }>();
   const earlier = new Map<string, { seq: number; verdict: EventVerdict }>();
   if (candidates.length > 0) {
-    const col = <K extends keyof AppendItem>(key: K) => candidates.map((c) => c[key]);
-    const joined = packJsonColumns(candidates);
+    // `canonical` as stored: a mark when it equals `raw` (rows.ts).
+    const columns = candidates.map((c) => ({ ...c, canonical: canonicalToColumn(c.raw, c.canonical) }));
+    const col = <K extends keyof AppendItem>(key: K) => columns.map((c) => c[key]);
+    const joined = packJsonColumns(columns);
     const jsonColumn = (n: number) => (joined === undefined ? `$${n}::text[]` : `string_to_array($${n}::text, E'\\x1e', E'\\x1f')`);
     const inserted = await client.query<{ event_id: string; seq: number; verdict: EventVerdict }>(
       `INSERT INTO events (team_id, event_id, raw_event_id, event_type, project_uuid, mission_key, lamport_clock,
