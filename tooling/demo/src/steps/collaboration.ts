@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Demo } from "../demo.ts";
-import { MISSION_ID } from "./mission.ts";
+import { mission } from "./mission.ts";
 
 interface CollaborationState {
   readonly participants: Record<string, { readonly participant_type: string; readonly display_name: string | null }>;
@@ -28,8 +28,8 @@ const stream = (): ReadonlyArray<object> => {
     events.push({
       event_id: `01KTDEMC0000000000000000${String(n).padStart(2, "0")}`,
       event_type: type,
-      aggregate_id: `mission/${MISSION_ID}`,
-      payload: { mission_id: MISSION_ID, ...payload },
+      aggregate_id: `mission/${mission.id}`,
+      payload: { mission_id: mission.id, ...payload },
       timestamp: `2026-11-20T10:00:${String(n).padStart(2, "0")}Z`,
       build_id: "demo-checkout",
       node_id: "demo-node",

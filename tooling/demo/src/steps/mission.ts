@@ -2,15 +2,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Demo } from "../demo.ts";
 
-export const MISSION_ID = "01KTDEM0A1B2C3D4E5F6G7H8J9";
-export const MISSION_SLUG = "001-checkout-flow";
+/** The demo mission, known once `agent mission create` has made it. */
+export const mission = { slug: "", id: "" };
 export const OWNER = "olga";
-
-const WORK_PACKAGES = [
-  ["WP01", "Cart summary component"],
-  ["WP02", "Payment provider adapter"],
-  ["WP03", "Order confirmation e-mail"],
-] as const;
 
 // The demo's own mission type: a short template with a required input, work-package gating and an audit
 // checkpoint answered by the mission owner.
@@ -39,54 +33,62 @@ audit_steps:
     audit: {trigger_mode: manual, enforcement: blocking}
 `;
 
+/** The plan an agent writes after `create`: tasks.md with one section per work package, and a prompt file each. */
+export const WORK_PACKAGES = [
+  { id: "WP01", title: "Cart summary component", subtasks: ["T001 Render line items and totals", "T002 [P] Empty-cart state"], deps: [] },
+  { id: "WP02", title: "Payment provider adapter", subtasks: ["T003 Card payments", "T004 Refunds"], deps: ["WP01"] },
+  { id: "WP03", title: "Order confirmation e-mail", subtasks: ["T005 Confirmation template"], deps: [] },
+] as const;
+
+export const kebab = (text: string): string => text.toLowerCase().replaceAll(" ", "-");
+
+/** Writes tasks.md and the WP prompt files of `wps` into a mission directory, as an agent following the template does. */
+export const writePlan = (
+  dir: string,
+  wps: ReadonlyArray<{ readonly id: string; readonly title: string; readonly subtasks: ReadonlyArray<string>; readonly deps: ReadonlyArray<string> }>,
+): void => {
+  const sections = wps.map((wp) =>
+    [
+      `## Work Package ${wp.id}: ${wp.title}`,
+      `**Prompt**: \`/tasks/${wp.id}-${kebab(wp.title)}.md\``,
+      "### Included Subtasks",
+      ...wp.subtasks.map((t) => `- [ ] ${t}`),
+      "### Dependencies",
+      wp.deps.length === 0 ? "- None" : `- Depends on ${wp.deps.join(", ")}.`,
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(join(dir, "tasks.md"), `# Tasks\n\n${sections.join("\n")}`);
+  for (const wp of wps) {
+    const ids = wp.subtasks.map((t) => t.split(" ")[0]);
+    writeFileSync(
+      join(dir, "tasks", `${wp.id}-${kebab(wp.title)}.md`),
+      `---\nwork_package_id: ${wp.id}\ntitle: ${wp.title}\nsubtasks: [${ids.join(", ")}]\n---\n\n# Work Package Prompt: ${wp.id} – ${wp.title}\n\n## Activity Log\n`,
+    );
+  }
+};
+
 /**
- * Lays out a mission as spec-kitty's planning commands leave it: kitty-specs/<slug>/meta.json, one task file per
- * work package, and the genesis -> planned row per work package that finalizing the tasks writes.
+ * A mission made the way teams make one: `agent mission create` (meta.json, an empty status log, spec.md, one commit,
+ * MissionCreated), a plan of three work packages written into it, and `agent mission finalize-tasks` (dependencies
+ * recorded, every work package seeded genesis -> planned in one batch, one WPCreated each).
  */
-export const missionSetup = (demo: Demo): void => {
-  demo.banner("a mission in the throwaway repository");
-  const dir = join(demo.root, "kitty-specs", MISSION_SLUG);
-  mkdirSync(join(dir, "tasks"), { recursive: true });
-  const meta = {
-    created_at: "2026-11-20T09:00:00+00:00",
-    friendly_name: "Checkout flow",
-    mission_id: MISSION_ID,
-    mission_slug: MISSION_SLUG,
-    mission_type: "checkout",
-    slug: MISSION_SLUG,
-    status_phase: "1",
-    target_branch: "main",
-    topology: "single_branch",
-    vcs: "git",
-  };
-  writeFileSync(join(dir, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
-  const rows = WORK_PACKAGES.map(([wp, title], index) => {
-    writeFileSync(join(dir, "tasks", `${wp}-${title.toLowerCase().replaceAll(" ", "-")}.md`), `---\nwork_package_id: ${wp}\ntitle: ${title}\n---\n\n# ${title}\n`);
-    const row = {
-      actor: "finalize-tasks",
-      at: `2026-11-20T09:00:0${index}+00:00`,
-      event_id: `01KTDEM0000000000000000WP${index + 1}`,
-      evidence: null,
-      execution_mode: "worktree",
-      force: false,
-      from_lane: "genesis",
-      mission_id: MISSION_ID,
-      mission_slug: MISSION_SLUG,
-      policy_metadata: null,
-      reason: null,
-      review_ref: null,
-      to_lane: "planned",
-      wp_id: wp,
-    };
-    // One row as spec-kitty writes it: sorted keys, ", " and ": " separators.
-    const entries = Object.entries(row).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(", ")}}`;
-  });
-  writeFileSync(join(dir, "status.events.jsonl"), `${rows.join("\n")}\n`);
+export const missionSteps = (demo: Demo): void => {
+  demo.banner("a mission: agent mission create, a plan, agent mission finalize-tasks");
   mkdirSync(join(demo.root, ".kittify", "missions", "checkout"), { recursive: true });
   writeFileSync(join(demo.root, ".kittify", "missions", "checkout", "mission-runtime.yaml"), TEMPLATE);
-  demo.say(`kitty-specs/${MISSION_SLUG}/ with meta.json, ${WORK_PACKAGES.length} work packages and their genesis rows`);
-  demo.spec(["status", "materialize", `kitty-specs/${MISSION_SLUG}`]);
-  demo.exec("git", ["add", "-A"], { quiet: true });
-  demo.exec("git", ["commit", "--quiet", "-m", "Plan the checkout mission"]);
+  demo.exec("git", ["add", ".kittify/missions"], { quiet: true });
+  demo.exec("git", ["commit", "--quiet", "-m", "Add the checkout mission type"], { quiet: true });
+  const created = JSON.parse(
+    demo.spec(["agent", "mission", "create", "checkout-flow", "--mission-type", "checkout", "--friendly-name", "Checkout flow", "--json"]).stdout,
+  ) as { mission_slug: string; mission_id: string };
+  mission.slug = created.mission_slug;
+  mission.id = created.mission_id;
+  demo.say(`the plan an agent writes: kitty-specs/${mission.slug}/tasks.md and one prompt file per work package`);
+  writePlan(join(demo.root, "kitty-specs", mission.slug), WORK_PACKAGES);
+  demo.spec(["agent", "mission", "finalize-tasks", "--mission", mission.slug]);
+  demo.say("finalize-tasks again changes nothing and announces nothing:");
+  demo.spec(["agent", "mission", "finalize-tasks", "--mission", mission.slug]);
+  demo.spec(["status", "--mission", mission.slug]);
+  demo.exec("git", ["log", "--oneline", "-5"]);
 };

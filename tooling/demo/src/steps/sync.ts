@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CLI, ensureBundle, type Demo } from "../demo.ts";
-import { MISSION_SLUG } from "./mission.ts";
+import { mission } from "./mission.ts";
 
 const TEAM = "checkout-team";
 const EMAIL = "alice@example.com";
@@ -48,7 +48,7 @@ const startServer = (serverBin: string, data: string): Promise<Server> =>
     });
   });
 
-const stopServer = (server: Server): Promise<void> =>
+export const stopServer = (server: Server): Promise<void> =>
   new Promise((resolve) => {
     if (server.child.exitCode !== null) return resolve();
     const kill = setTimeout(() => server.child.kill("SIGKILL"), 5_000);
@@ -59,8 +59,17 @@ const stopServer = (server: Server): Promise<void> =>
     server.child.kill("SIGTERM");
   });
 
-export const syncSteps = async (demo: Demo): Promise<void> => {
-  demo.banner("delivering the captured events to a team's sync server");
+export interface SyncSession {
+  readonly server: Server;
+  readonly data: string;
+}
+
+/**
+ * The team's sync server first, so that every command of the demo reports to it as it runs: a local
+ * spec-kitty-server, a team and a user, then `init`, `auth login` and `sync enable` in the demo repository.
+ */
+export const startSync = async (demo: Demo): Promise<SyncSession> => {
+  demo.banner("a team's sync server, and this repository enabled for it");
   const serverBin = ensureBundle("spec-kitty-server");
   const cliBin = CLI;
   const data = join(demo.root, "..", `${demo.root.split("/").pop() ?? "demo"}-server`);
@@ -76,6 +85,8 @@ export const syncSteps = async (demo: Demo): Promise<void> => {
     process.stdout.write(user.stdout);
 
     demo.spec(["init"]);
+    demo.exec("git", ["add", ".kittify/config.yaml"], { quiet: true });
+    demo.exec("git", ["commit", "--quiet", "-m", "Record the project's identity"]);
     process.stdout.write(`\n$ echo '********' | spec-kitty auth login --server ${server.url} --username ${EMAIL} --team ${TEAM} --password-stdin\n`);
     const login = spawnSync(process.execPath, [cliBin, "auth", "login", "--server", server.url, "--username", EMAIL, "--team", TEAM, "--password-stdin"], {
       cwd: demo.root,
@@ -89,14 +100,21 @@ export const syncSteps = async (demo: Demo): Promise<void> => {
     demo.say("until the project is enabled, its events are captured but never sent:");
     demo.spec(["sync", "status"]);
     demo.spec(["sync", "enable"]);
+    demo.say("from now on every command's events are captured on this machine and flushed to the server when it ends (at most 5 s)");
+    return { server, data };
+  } catch (error) {
+    await stopServer(server);
+    throw error;
+  }
+};
 
-    demo.say("each move is captured on this machine and flushed to the server when the command ends (at most 5 s):");
-    const move = (wp: string, lane: string) =>
-      demo.spec(["agent", "tasks", "move-task", wp, "--to", lane, "--mission", MISSION_SLUG, "--actor", "alice", "--force", "--reason", "sync demo"]);
-    move("WP02", "blocked");
-    move("WP02", "in_progress");
+/** What the server received: sync status, sync now, its event listing and the mission view; then the dashboard. */
+export const finishSync = async (demo: Demo, session: SyncSession): Promise<void> => {
+  const { server, data } = session;
+  demo.banner("what the team's sync server received");
+  try {
     demo.spec(["sync", "status"]);
-    demo.say("the flush at the end of each move already delivered everything; sync now finds nothing left:");
+    demo.say("the flush at the end of each command already delivered everything; sync now finds nothing left:");
     demo.spec(["sync", "now"]);
 
     demo.say("what the server received (its event listing and the mission view):");
@@ -112,6 +130,8 @@ export const syncSteps = async (demo: Demo): Promise<void> => {
     const listing = (await fetch(`${server.url}/api/v1/events/?project_uuid=${projectUuid}&limit=1000`, { headers: auth, signal: AbortSignal.timeout(10_000) }).then((r) => r.json())) as {
       events: ReadonlyArray<{ event_type: string; verdict: string }>;
     };
+    const quarantined = listing.events.filter((e) => e.verdict !== "valid");
+    if (quarantined.length > 0) throw new Error(`the server quarantined ${quarantined.length} of the demo's events: ${quarantined.map((e) => e.event_type).join(", ")}`);
     const byType = new Map<string, number>();
     for (const e of listing.events) byType.set(`${e.event_type} (${e.verdict})`, (byType.get(`${e.event_type} (${e.verdict})`) ?? 0) + 1);
     process.stdout.write(`\n$ GET ${server.url}/api/v1/events/?project_uuid=${projectUuid}\n`);
@@ -147,10 +167,10 @@ const boardScreenshot = (demo: Demo, url: string, projectUuid: string): void => 
   }
   const out = join(demo.repoRoot, ".tmp", "demo-board.png");
   mkdirSync(join(demo.repoRoot, ".tmp"), { recursive: true });
-  process.stdout.write(`\n$ echo '********' | node apps/dashboard/tools/board-screenshot.ts --server ${url} --team ${TEAM} --mission ${MISSION_SLUG} --out ${out}\n`);
+  process.stdout.write(`\n$ echo '********' | node apps/dashboard/tools/board-screenshot.ts --server ${url} --team ${TEAM} --mission ${mission.slug} --out ${out}\n`);
   const shot = spawnSync(
     process.execPath,
-    [join(demo.repoRoot, "apps/dashboard/tools/board-screenshot.ts"), "--server", url, "--email", EMAIL, "--password-stdin", "--team", TEAM, "--project", projectUuid, "--mission", MISSION_SLUG, "--out", out],
+    [join(demo.repoRoot, "apps/dashboard/tools/board-screenshot.ts"), "--server", url, "--email", EMAIL, "--password-stdin", "--team", TEAM, "--project", projectUuid, "--mission", mission.slug, "--out", out],
     { input: `${PASSWORD}\n`, encoding: "utf8", timeout: 90_000 },
   );
   process.stdout.write(shot.stdout);
