@@ -173,6 +173,11 @@ export const finalizeTasks = async (o: FinalizeOptions): Promise<FinalizeResult>
   // 2. What would change.
   const modified = order.filter((id) => !sameList(byId.get(id)?.written, graph[id] ?? []));
   const unchanged = order.filter((id) => !modified.includes(id));
+  // The new texts are computed (and checked to read back) before anything is written.
+  const edits = new Map(modified.map((id) => {
+    const wp = byId.get(id) as WpRead;
+    return [id, setFrontListInText(wp.text, wp.relPath, "dependencies", graph[id] ?? [])] as const;
+  }));
   const paths = [tasksMdRel, ...order.map((id) => (byId.get(id) as WpRead).relPath)];
   // Independent git work runs concurrently: the status topology, the branch, what is uncommitted.
   const [status, branch, dirtyLines] = await Promise.all([
@@ -256,7 +261,7 @@ export const finalizeTasks = async (o: FinalizeOptions): Promise<FinalizeResult>
   try {
     for (const id of modified) {
       const wp = byId.get(id) as WpRead;
-      const next = setFrontListInText(wp.text, wp.relPath, "dependencies", graph[id] ?? []);
+      const next = edits.get(id) ?? wp.text;
       if (next === wp.text) continue;
       writeFileAtomic(wp.path, next);
       written.push({ path: wp.path, before: wp.text });

@@ -192,5 +192,28 @@ export const setFrontListInText = (text: string, path: string, key: string, valu
       out = `${normalized.slice(0, base + front.length)}\n${entry}${normalized.slice(base + front.length)}`;
     }
   }
+  // The edit must read back as intended (the value set, every other key as it was); a block the splice cannot
+  // handle (unusual indentation, say) is refused rather than written.
+  const check = (() => {
+    try {
+      const edited = parseFront(splitFrontmatter(out, path));
+      const after = (edited.toJS() ?? {}) as Record<string, unknown>;
+      const before = (doc.toJS() ?? {}) as Record<string, unknown>;
+      const rest = (o: Record<string, unknown>) => JSON.stringify(Object.entries(o).filter(([k]) => k !== key));
+      return JSON.stringify(after[key]) === JSON.stringify(values) && rest(after) === rest(before);
+    } catch {
+      return false;
+    }
+  })();
+  if (!check) {
+    throw new WorkflowError({
+      code: "FRONTMATTER_UNEDITABLE",
+      kind: "input",
+      message: `${path}: cannot set '${key}' in this front matter without changing other keys; nothing was written`,
+      file: path,
+      field: key,
+      hint: `write '${entry}' into the front matter by hand (top level, unindented), then run again`,
+    });
+  }
   return crlf ? out.replace(/\n/g, "\r\n") : out;
 };

@@ -286,6 +286,13 @@ describe("finalizeTasks: bad input is an error naming file and line, and nothing
       message: /WP02-wp\.md:4: front matter key 'dependencies' must be a list/,
     },
     {
+      name: "front matter the dependencies entry cannot be spliced into",
+      setup: (d) => writeFileSync(join(d, "tasks", "WP02-wp.md"), "---\n  work_package_id: WP02\n  title: B\n---\nbody\n"),
+      code: "FRONTMATTER_UNEDITABLE",
+      file: (s) => `kitty-specs/${s}/tasks/WP02-wp.md`,
+      message: /WP02-wp\.md: cannot set 'dependencies' in this front matter without changing other keys; nothing was written/,
+    },
+    {
       name: "an unknown dependency in tasks.md",
       setup: (d) => writeFileSync(join(d, "tasks.md"), readFileSync(join(d, "tasks.md"), "utf8").replace("- WP02", "- WP09")),
       code: "INVALID_DEPENDENCIES",
