@@ -137,6 +137,17 @@ describe("finalizeTasks: a 7-WP mission", () => {
     expect(git(root, "status", "--porcelain", "--untracked-files=all")).toBe("");
   });
 
+  it("a mission made without a status log (by hand, or by an older tool) gets one, committed with the seeding", async () => {
+    const { root, dir, slug } = await missionRepo();
+    git(root, "rm", "-q", `kitty-specs/${slug}/status.events.jsonl`);
+    git(root, "commit", "-q", "-m", "no log");
+    writeTasks(dir, SEVEN.slice(0, 2));
+    const result = await finalize(root, slug).run;
+    expect(result.bootstrap.newlySeeded).toEqual(["WP01", "WP02"]);
+    expect(logRows(dir).map((r) => r["wp_id"])).toEqual(["WP01", "WP02"]);
+    expect(git(root, "status", "--porcelain", "--untracked-files=all")).toBe("");
+  });
+
   it("a re-run with nothing to do succeeds on any branch (nothing is written, so the target branch need not be checked out)", async () => {
     const { root, dir, slug } = await missionRepo();
     writeTasks(dir, SEVEN.slice(0, 2));
