@@ -207,6 +207,10 @@ describe("finalizeTasks: a 7-WP mission", () => {
     expect(result.dependenciesParsed).toEqual({ WP01: [], WP02: [], WP03: ["WP01"] });
     expect(result.workPackages.map((w) => [w.wpId, w.source])).toEqual([["WP01", "tasks.md"], ["WP02", "frontmatter"], ["WP03", "frontmatter"]]);
     expect(result.unchangedWps).toEqual(["WP02", "WP03"]);
+    expect(result.warnings).toEqual([
+      `WP02: front matter dependencies [] (kitty-specs/${slug}/tasks/WP02-wp.md:4) differ from tasks.md [WP01] (kitty-specs/${slug}/tasks.md:10); the front matter is kept`,
+      `WP03: front matter dependencies [WP01] (kitty-specs/${slug}/tasks/WP03-wp.md:4) differ from tasks.md [WP02] (kitty-specs/${slug}/tasks.md:18); the front matter is kept`,
+    ]);
     expect(readFileSync(join(dir, "tasks", "WP03-wp.md"), "utf8")).toBe(original);
     expect(emitter.facts.map((f) => [f.aggregateId, f.payload["depends_on"]])).toEqual([["WP01", []], ["WP02", []], ["WP03", ["WP01"]]]);
   });
