@@ -302,7 +302,7 @@ describe("finalizeTasks: bad input is an error naming file and line, and nothing
     },
     {
       name: "front matter the dependencies entry cannot be spliced into",
-      setup: (d) => writeFileSync(join(d, "tasks", "WP02-wp.md"), "---\n  work_package_id: WP02\n  title: B\n---\nbody\n"),
+      setup: (d) => writeFileSync(join(d, "tasks", "WP02-wp.md"), "---\n{work_package_id: WP02, title: B}\n---\nbody\n"),
       code: "FRONTMATTER_UNEDITABLE",
       file: (s) => `kitty-specs/${s}/tasks/WP02-wp.md`,
       message: /WP02-wp\.md: cannot set 'dependencies' in this front matter without changing other keys; nothing was written/,
