@@ -179,6 +179,7 @@ describe("create + finalize-tasks end to end (CLI processes → spec-kitty-serve
     expect(new Set(wpCreated.map((e) => e.correlation_id)).size).toBe(1);
     expect(wpCreated[0]?.correlation_id).not.toBe(missionCreated?.correlation_id);
     expect(new Set(wpCreated.map((e) => e.causation_id)).size).toBe(1);
+    expect(wpCreated[0]?.causation_id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     for (const w of SEVEN) {
       expect(wpCreated.find((e) => e.aggregate_id === w.id)?.payload).toEqual({ wp_id: w.id, wp_title: w.title, depends_on: w.deps, mission_slug: slug, actor: "ana" });
     }
