@@ -68,6 +68,11 @@ export interface FinalizeResult {
   readonly bootstrap: { readonly totalWps: number; readonly newlySeeded: readonly string[]; readonly alreadyInitialized: readonly string[] };
   /** The work packages a WPCreated was emitted for (the newly seeded ones). */
   readonly announced: readonly string[];
+  /**
+   * Work packages whose explicit front matter dependencies differ from their tasks.md section (the front matter
+   * is kept; the reference once overwrote it silently, #406).
+   */
+  readonly warnings: readonly string[];
   readonly branch: string;
 }
 
@@ -161,10 +166,16 @@ export const finalizeTasks = async (o: FinalizeOptions): Promise<FinalizeResult>
   checkCoverage(ctx, doc, wps, tasksMdRel);
   const graph: Record<string, readonly string[]> = {};
   const source: Record<string, "frontmatter" | "tasks.md"> = {};
+  const warnings: string[] = [];
   for (const wp of wps) {
     const section = doc.sections.find((s) => s.wpId === wp.wpId);
     graph[wp.wpId] = wp.explicit ?? section?.dependencies ?? [];
     source[wp.wpId] = wp.explicit === undefined ? "tasks.md" : "frontmatter";
+    if (wp.explicit !== undefined && section !== undefined && section.dependencies.length > 0 && !sameList([...wp.explicit].sort(), [...section.dependencies].sort())) {
+      warnings.push(
+        `${wp.wpId}: front matter dependencies [${wp.explicit.join(", ")}] (${wp.relPath}:${wp.explicitLine}) differ from tasks.md [${section.dependencies.join(", ")}] (${doc.path}:${section.line}); the front matter is kept`,
+      );
+    }
   }
   checkGraph(graph, source, wps, doc);
   const order = topologicalOrder(graph);
@@ -173,6 +184,11 @@ export const finalizeTasks = async (o: FinalizeOptions): Promise<FinalizeResult>
   // 2. What would change.
   const modified = order.filter((id) => !sameList(byId.get(id)?.written, graph[id] ?? []));
   const unchanged = order.filter((id) => !modified.includes(id));
+  // The new texts are computed (and checked to read back) before anything is written.
+  const edits = new Map(modified.map((id) => {
+    const wp = byId.get(id) as WpRead;
+    return [id, setFrontListInText(wp.text, wp.relPath, "dependencies", graph[id] ?? [])] as const;
+  }));
   const paths = [tasksMdRel, ...order.map((id) => (byId.get(id) as WpRead).relPath)];
   // Independent git work runs concurrently: the status topology, the branch, what is uncommitted.
   const [status, branch, dirtyLines] = await Promise.all([
@@ -189,6 +205,7 @@ export const finalizeTasks = async (o: FinalizeOptions): Promise<FinalizeResult>
     return { wpId: id, title: wp.title, dependencies: graph[id] ?? [], source: source[id] ?? "tasks.md", file: wp.relPath };
   });
   const base = {
+    warnings,
     missionSlug: ctx.slug,
     missionDir: ctx.path,
     wpCount: order.length,
@@ -256,7 +273,7 @@ export const finalizeTasks = async (o: FinalizeOptions): Promise<FinalizeResult>
   try {
     for (const id of modified) {
       const wp = byId.get(id) as WpRead;
-      const next = setFrontListInText(wp.text, wp.relPath, "dependencies", graph[id] ?? []);
+      const next = edits.get(id) ?? wp.text;
       if (next === wp.text) continue;
       writeFileAtomic(wp.path, next);
       written.push({ path: wp.path, before: wp.text });

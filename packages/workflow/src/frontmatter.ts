@@ -182,15 +182,43 @@ export const setFrontListInText = (text: string, path: string, key: string, valu
     while (end > start && front[end - 1] === "\n") end--;
     out = normalized.slice(0, base + start) + entry + normalized.slice(base + end);
   } else {
+    // A new entry takes the indentation of the block's keys (usually none).
+    const firstKey = isMap(map) ? map.items[0]?.key : undefined;
+    const firstStart = isScalar(firstKey) ? firstKey.range?.[0] : undefined;
+    const indent = firstStart === undefined ? "" : (/^[ ]*$/.exec(front.slice(front.lastIndexOf("\n", firstStart - 1) + 1, firstStart))?.[0] ?? "");
     const history = isMap(map) ? map.items.find((p) => isScalar(p.key) && p.key.value === "history") : undefined;
     const historyStart = history !== undefined && isScalar(history.key) ? history.key.range?.[0] : undefined;
-    if (historyStart !== undefined && (historyStart === 0 || front[historyStart - 1] === "\n")) {
-      out = `${normalized.slice(0, base + historyStart)}${entry}\n${normalized.slice(base + historyStart)}`;
+    const historyLine = historyStart === undefined ? undefined : front.lastIndexOf("\n", historyStart - 1) + 1;
+    if (historyStart !== undefined && historyLine !== undefined && front.slice(historyLine, historyStart) === indent) {
+      out = `${normalized.slice(0, base + historyLine)}${indent}${entry}\n${normalized.slice(base + historyLine)}`;
     } else if (front === "") {
       out = `${normalized.slice(0, base)}${entry}\n${normalized.slice(base)}`;
     } else {
-      out = `${normalized.slice(0, base + front.length)}\n${entry}${normalized.slice(base + front.length)}`;
+      out = `${normalized.slice(0, base + front.length)}\n${indent}${entry}${normalized.slice(base + front.length)}`;
     }
+  }
+  // The edit must read back as intended (the value set, every other key as it was); a block the splice cannot
+  // handle (unusual indentation, say) is refused rather than written.
+  const check = (() => {
+    try {
+      const edited = parseFront(splitFrontmatter(out, path));
+      const after = (edited.toJS() ?? {}) as Record<string, unknown>;
+      const before = (doc.toJS() ?? {}) as Record<string, unknown>;
+      const rest = (o: Record<string, unknown>) => JSON.stringify(Object.entries(o).filter(([k]) => k !== key));
+      return JSON.stringify(after[key]) === JSON.stringify(values) && rest(after) === rest(before);
+    } catch {
+      return false;
+    }
+  })();
+  if (!check) {
+    throw new WorkflowError({
+      code: "FRONTMATTER_UNEDITABLE",
+      kind: "input",
+      message: `${path}: cannot set '${key}' in this front matter without changing other keys; nothing was written`,
+      file: path,
+      field: key,
+      hint: `write '${entry}' into the front matter by hand (top level, unindented), then run again`,
+    });
   }
   return crlf ? out.replace(/\n/g, "\r\n") : out;
 };

@@ -137,6 +137,17 @@ describe("finalizeTasks: a 7-WP mission", () => {
     expect(git(root, "status", "--porcelain", "--untracked-files=all")).toBe("");
   });
 
+  it("a mission made without a status log (by hand, or by an older tool) gets one, committed with the seeding", async () => {
+    const { root, dir, slug } = await missionRepo();
+    git(root, "rm", "-q", `kitty-specs/${slug}/status.events.jsonl`);
+    git(root, "commit", "-q", "-m", "no log");
+    writeTasks(dir, SEVEN.slice(0, 2));
+    const result = await finalize(root, slug).run;
+    expect(result.bootstrap.newlySeeded).toEqual(["WP01", "WP02"]);
+    expect(logRows(dir).map((r) => r["wp_id"])).toEqual(["WP01", "WP02"]);
+    expect(git(root, "status", "--porcelain", "--untracked-files=all")).toBe("");
+  });
+
   it("a re-run with nothing to do succeeds on any branch (nothing is written, so the target branch need not be checked out)", async () => {
     const { root, dir, slug } = await missionRepo();
     writeTasks(dir, SEVEN.slice(0, 2));
@@ -196,6 +207,10 @@ describe("finalizeTasks: a 7-WP mission", () => {
     expect(result.dependenciesParsed).toEqual({ WP01: [], WP02: [], WP03: ["WP01"] });
     expect(result.workPackages.map((w) => [w.wpId, w.source])).toEqual([["WP01", "tasks.md"], ["WP02", "frontmatter"], ["WP03", "frontmatter"]]);
     expect(result.unchangedWps).toEqual(["WP02", "WP03"]);
+    expect(result.warnings).toEqual([
+      `WP02: front matter dependencies [] (kitty-specs/${slug}/tasks/WP02-wp.md:4) differ from tasks.md [WP01] (kitty-specs/${slug}/tasks.md:10); the front matter is kept`,
+      `WP03: front matter dependencies [WP01] (kitty-specs/${slug}/tasks/WP03-wp.md:4) differ from tasks.md [WP02] (kitty-specs/${slug}/tasks.md:18); the front matter is kept`,
+    ]);
     expect(readFileSync(join(dir, "tasks", "WP03-wp.md"), "utf8")).toBe(original);
     expect(emitter.facts.map((f) => [f.aggregateId, f.payload["depends_on"]])).toEqual([["WP01", []], ["WP02", []], ["WP03", ["WP01"]]]);
   });
@@ -284,6 +299,13 @@ describe("finalizeTasks: bad input is an error naming file and line, and nothing
       file: (s) => `kitty-specs/${s}/tasks/WP02-wp.md`,
       line: 4,
       message: /WP02-wp\.md:4: front matter key 'dependencies' must be a list/,
+    },
+    {
+      name: "front matter the dependencies entry cannot be spliced into",
+      setup: (d) => writeFileSync(join(d, "tasks", "WP02-wp.md"), "---\n{work_package_id: WP02, title: B}\n---\nbody\n"),
+      code: "FRONTMATTER_UNEDITABLE",
+      file: (s) => `kitty-specs/${s}/tasks/WP02-wp.md`,
+      message: /WP02-wp\.md: cannot set 'dependencies' in this front matter without changing other keys; nothing was written/,
     },
     {
       name: "an unknown dependency in tasks.md",

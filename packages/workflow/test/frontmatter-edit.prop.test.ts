@@ -83,6 +83,13 @@ describe("front matter: setting dependencies changes only that entry", () => {
     );
   });
 
+  it("an indented block gets the new entry at the same indentation, before history", () => {
+    const text = "---\n  work_package_id: WP02\n  title: B\n  history: []\n---\nbody\n";
+    expect(setFrontListInText(text, "x", "dependencies", ["WP01"])).toBe("---\n  work_package_id: WP02\n  title: B\n  dependencies: [WP01]\n  history: []\n---\nbody\n");
+    const noHistory = "---\n  work_package_id: WP02\n---\nbody\n";
+    expect(setFrontListInText(noHistory, "x", "dependencies", [])).toBe("---\n  work_package_id: WP02\n  dependencies: []\n---\nbody\n");
+  });
+
   it("setting the value a file already has returns the same bytes", () => {
     const text = "---\nwork_package_id: WP02\ntitle: \"Auth\"\ndependencies: [WP01]  # kept\nlane: planned\n---\n\n# body\n";
     expect(setFrontListInText(text, "x", "dependencies", ["WP01"])).toBe(text);

@@ -132,6 +132,9 @@ const files = (dir: string, base = dir, out: Record<string, string> = {}): Recor
   return out;
 };
 
+// Each test runs a dozen CLI processes; on a loaded two-core machine that can take minutes.
+const DEADLINE_MS = 300_000;
+
 describe("create + finalize-tasks end to end (CLI processes → spec-kitty-server)", () => {
   it("a 7-WP mission: exactly 1 MissionCreated + 7 WPCreated (one correlation) + 7 genesis→planned reach the server; status and next read it; re-runs add nothing", async () => {
     const { machine, dir, uuid } = await setup("cf-online");
@@ -176,6 +179,7 @@ describe("create + finalize-tasks end to end (CLI processes → spec-kitty-serve
     expect(new Set(wpCreated.map((e) => e.correlation_id)).size).toBe(1);
     expect(wpCreated[0]?.correlation_id).not.toBe(missionCreated?.correlation_id);
     expect(new Set(wpCreated.map((e) => e.causation_id)).size).toBe(1);
+    expect(wpCreated[0]?.causation_id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     for (const w of SEVEN) {
       expect(wpCreated.find((e) => e.aggregate_id === w.id)?.payload).toEqual({ wp_id: w.id, wp_title: w.title, depends_on: w.deps, mission_slug: slug, actor: "ana" });
     }
@@ -207,7 +211,7 @@ describe("create + finalize-tasks end to end (CLI processes → spec-kitty-serve
     expect(files(dir)).toEqual(bytesBefore);
     await syncNow(machine, dir);
     expect((await received(uuid)).map((e) => e.event_id).sort()).toEqual(baseline);
-  });
+  }, DEADLINE_MS);
 
   it("with the server unreachable both commands succeed (exit 0, their JSON), and every event arrives after `sync now`", async () => {
     const { machine, dir, uuid } = await setup("cf-offline");
@@ -230,7 +234,7 @@ describe("create + finalize-tasks end to end (CLI processes → spec-kitty-serve
     const events = await received(uuid);
     expect(events.map((e) => e.event_type).sort()).toEqual(["MissionCreated", ...Array(7).fill("WPCreated"), ...Array(7).fill("WPStatusChanged")].sort());
     expect(new Set(events.filter((e) => e.event_type === "WPCreated").map((e) => e.correlation_id)).size).toBe(1);
-  });
+  }, DEADLINE_MS);
 
   it("bad input: a clear error with file and line, exit 2, nothing written, nothing sent", async () => {
     const { machine, dir, uuid } = await setup("cf-bad");
@@ -291,5 +295,5 @@ describe("create + finalize-tasks end to end (CLI processes → spec-kitty-serve
     }
     await syncNow(machine, dir);
     expect(await received(uuid)).toHaveLength(baseline);
-  });
+  }, DEADLINE_MS);
 });

@@ -129,6 +129,7 @@ export const runFinalize = (o: FinalizeConfig) =>
           }),
         { json: o.json, emitter: emission.workflowEmitter, context: { ...(mission === undefined ? {} : { missionSlug: mission }), agent: actor } },
       );
+      for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
       if (o.json) return yield* printJson(finalizeJson(result));
       const ids = (xs: readonly string[]) => (xs.length === 0 ? "none" : xs.join(", "));
       if (result.validateOnly) {
@@ -175,4 +176,5 @@ export const finalizeJson = (r: FinalizeResult) => ({
     newly_seeded_wps: r.bootstrap.newlySeeded,
   },
   wp_created: r.announced,
+  dependency_warnings: r.warnings,
 });
