@@ -193,6 +193,13 @@ export const merge = async (o: MergeOptions): Promise<MergeResult> => {
     });
   }
   const ctx = await openMission(root, state?.feature_slug ?? o.mission);
+  if (repo.inWorktree && listWorkPackageFiles(ctx).some((f) => samePath(workspacePath(ctx, f.wpId), repo.worktreeRoot))) {
+    throw new WorkflowError({
+      code: "MERGE_IN_WP_WORKTREE",
+      message: `'merge' cannot run from inside ${repo.worktreeRoot}: it merges (and removes) the work package worktrees`,
+      hint: `cd ${root}`,
+    });
+  }
   const strategy: MergeStrategy = state?.strategy ?? o.strategy ?? "merge";
   const target = state?.target_branch ?? o.target ?? ctx.targetBranch;
   const flags = {

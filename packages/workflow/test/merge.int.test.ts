@@ -133,6 +133,8 @@ describe("merge", () => {
     expect(existsSync(statePath(root))).toBe(false);
     expect(existsSync(ws(root, "WP01"))).toBe(true);
     expect(await lanes(root)).toEqual({ WP01: "approved" });
+    // Not from inside a WP worktree.
+    expect((await catchError(runMerge(ws(root, "WP01")))).code).toBe("MERGE_IN_WP_WORKTREE");
     // A WP worktree with uncommitted changes is refused too.
     git(root, "checkout", "--", "app.txt");
     writeFileSync(join(ws(root, "WP01"), "WP01.txt"), "unsaved\n");
