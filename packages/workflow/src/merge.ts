@@ -245,16 +245,12 @@ export const merge = async (o: MergeOptions): Promise<MergeResult> => {
       plan.push({ wpId, branch, lane, action: "skip-canceled" });
       continue;
     }
-    if (state?.completed_wps.includes(wpId) === true) {
+    // done means integrated: never merged again (a kept squashed branch is not an ancestor of the target).
+    if (state?.completed_wps.includes(wpId) === true || lane === "done") {
       plan.push({ wpId, branch, lane, action: "done" });
       continue;
     }
-    const exists = await branchExists(root, branch);
-    if (!exists) {
-      if (lane === "done") {
-        plan.push({ wpId, branch, lane, action: "done" });
-        continue;
-      }
+    if (!(await branchExists(root, branch))) {
       throw new WorkflowError({
         code: "WP_BRANCH_MISSING",
         message: `${wpId} has no branch ${branch} to merge`,
@@ -263,7 +259,7 @@ export const merge = async (o: MergeOptions): Promise<MergeResult> => {
       });
     }
     const merged = await isAncestor(root, branch, target);
-    plan.push({ wpId, branch, lane, action: merged ? (lane === "done" ? "done" : "already-merged") : "merge" });
+    plan.push({ wpId, branch, lane, action: merged ? "already-merged" : "merge" });
   }
   const toMerge = plan.filter((s) => s.action === "merge");
   if (state === null) {
