@@ -193,6 +193,13 @@ export const merge = async (o: MergeOptions): Promise<MergeResult> => {
     });
   }
   const ctx = await openMission(root, state?.feature_slug ?? o.mission);
+  if (repo.inWorktree && listWorkPackageFiles(ctx).some((f) => samePath(workspacePath(ctx, f.wpId), repo.worktreeRoot))) {
+    throw new WorkflowError({
+      code: "MERGE_IN_WP_WORKTREE",
+      message: `'merge' cannot run from inside ${repo.worktreeRoot}: it merges (and removes) the work package worktrees`,
+      hint: `cd ${root}`,
+    });
+  }
   const strategy: MergeStrategy = state?.strategy ?? o.strategy ?? "merge";
   const target = state?.target_branch ?? o.target ?? ctx.targetBranch;
   const flags = {
@@ -238,16 +245,12 @@ export const merge = async (o: MergeOptions): Promise<MergeResult> => {
       plan.push({ wpId, branch, lane, action: "skip-canceled" });
       continue;
     }
-    if (state?.completed_wps.includes(wpId) === true) {
+    // done means integrated: never merged again (a kept squashed branch is not an ancestor of the target).
+    if (state?.completed_wps.includes(wpId) === true || lane === "done") {
       plan.push({ wpId, branch, lane, action: "done" });
       continue;
     }
-    const exists = await branchExists(root, branch);
-    if (!exists) {
-      if (lane === "done") {
-        plan.push({ wpId, branch, lane, action: "done" });
-        continue;
-      }
+    if (!(await branchExists(root, branch))) {
       throw new WorkflowError({
         code: "WP_BRANCH_MISSING",
         message: `${wpId} has no branch ${branch} to merge`,
@@ -256,7 +259,7 @@ export const merge = async (o: MergeOptions): Promise<MergeResult> => {
       });
     }
     const merged = await isAncestor(root, branch, target);
-    plan.push({ wpId, branch, lane, action: merged ? (lane === "done" ? "done" : "already-merged") : "merge" });
+    plan.push({ wpId, branch, lane, action: merged ? "already-merged" : "merge" });
   }
   const toMerge = plan.filter((s) => s.action === "merge");
   if (state === null) {

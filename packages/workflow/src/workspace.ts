@@ -77,7 +77,7 @@ export const ensureLocalExcludes = (commonDir: string, lines: readonly string[])
   appendFileSync(path, `${prefix}# spec-kitty: machine-local workspace state\n${missing.join("\n")}\n`);
 };
 
-export const LOCAL_STATE_EXCLUDES = ["/.worktrees/", "/.kittify/workspaces/", "/.kittify/merge-state.json", "/.kittify/merge.lock"] as const;
+export const LOCAL_STATE_EXCLUDES = ["/.worktrees/", "/.kittify/workspaces/", "/.kittify/merge-state.json"] as const;
 
 /**
  * Keeps `kitty-specs/` out of a WP worktree: a per-worktree sparse checkout (the mission's planning files and its

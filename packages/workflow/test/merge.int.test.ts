@@ -133,6 +133,8 @@ describe("merge", () => {
     expect(existsSync(statePath(root))).toBe(false);
     expect(existsSync(ws(root, "WP01"))).toBe(true);
     expect(await lanes(root)).toEqual({ WP01: "approved" });
+    // Not from inside a WP worktree.
+    expect((await catchError(runMerge(ws(root, "WP01")))).code).toBe("MERGE_IN_WP_WORKTREE");
     // A WP worktree with uncommitted changes is refused too.
     git(root, "checkout", "--", "app.txt");
     writeFileSync(join(ws(root, "WP01"), "WP01.txt"), "unsaved\n");
@@ -261,5 +263,11 @@ describe("merge", () => {
     expect(existsSync(ws(root, "WP01"))).toBe(true);
     expect(git(root, "branch", "--list", `${MISSION_DIR}-WP01`).trim()).not.toBe("");
     expect(await lanes(root)).toEqual({ WP01: "done" });
+    // The kept squashed branch is not merged again on a re-run, and nothing is reported.
+    const again = await runMerge(root, { strategy: "squash", deleteBranch: false, removeWorktree: false });
+    expect(again.r.status).toBe("nothing-to-do");
+    expect(again.r.merged).toEqual([]);
+    expect(again.facts).toEqual([]);
+    expect(head(root, "main")).toBe(git(remote, "rev-parse", "main").trim());
   });
 });
