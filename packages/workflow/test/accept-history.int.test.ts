@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MissionStatus, readEventLog } from "@spec-kitty/status";
@@ -60,6 +60,20 @@ const seed = (o: Seed = {}): string => {
 const mission = (root: string) => MissionStatus.load(root, DIR);
 const missionDir = (root: string) => join(root, "kitty-specs", DIR);
 const headCount = (root: string) => Number(git(root, "rev-list", "--count", "HEAD").trim());
+
+/** Processes of group `pgid` that are still running (zombies waiting for their reaper do not count). */
+const liveMembers = (pgid: number): string[] =>
+  readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return Number(fields[2]) === pgid && fields[0] !== "Z" ? [pid] : [];
+      } catch {
+        return [];
+      }
+    });
 
 const force = async (root: string, wpId: string, lane: string) => {
   const ms = await mission(root);
@@ -297,6 +311,20 @@ describe("accept", () => {
     const committed = await run(root);
     expect(committed.r).toMatchObject({ status: "accepted", commit_created: true });
     expect(existsSync(metaPath)).toBe(true);
+  });
+
+  it("a --test command past its deadline is killed with its children and recorded as timed out", async () => {
+    const root = seed();
+    await ready(root);
+    const pidFile = join(root, "..", `pid-${Date.now()}`);
+    const { r } = await run(root, { tests: [`echo $$ > ${pidFile}; sleep 30 & sleep 30`], testTimeoutMs: 300 });
+    expect(r.validation).toEqual([expect.objectContaining({ result: "fail", timed_out: true, exit_code: null })]);
+    expect(r.summary.test_failures).toEqual([expect.stringMatching(/: timed out$/)]);
+    expect(r.status).toBe("refused");
+    // The shell led its own process group; nothing of it is left (the background sleep included).
+    const group = Number(readFileSync(pidFile, "utf8").trim());
+    expect(group).toBeGreaterThan(1);
+    expect(liveMembers(group)).toEqual([]);
   });
 
   it("an unknown mode is a usage error and a mission without a status log names finalize-tasks", async () => {
