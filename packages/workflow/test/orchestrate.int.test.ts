@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { git, tempDirs } from "@spec-kitty/test-support";
 import { afterAll, describe, expect, it } from "vitest";
+import { abortOrchestration, orchestrationStatus, prepareOrchestration, recordingEmitter, skipWorkPackage } from "../src/index.ts";
 import { DIAMOND, fakeEnv, gitLog, invocations, lanesOf, logRows, MISSION_DIR, missionRepo, runOrchestration, writeAgents } from "./orchestrate-helpers.ts";
 
 const temps = tempDirs("sk-orch-int-");
@@ -90,5 +91,51 @@ describe("orchestrate --merge", () => {
     expect(facts.filter((f) => f.eventType === "MissionClosed")).toHaveLength(1);
     expect(state.mission_closed_emitted).toBe(false);
     expect(changes.map((c) => c.event)).toContain("merge_finished");
+  });
+});
+
+describe("escalation, --skip, --resume, --abort", () => {
+  it("an escalated WP pauses the run; skipping it lets its dependent run; abort --cleanup removes the worktrees", async () => {
+    const root = missionRepo(temps, { WP01: [], WP02: ["WP01"] });
+    const fake = temps.make("sk-fake-");
+    writeAgents(root, { alpha: { impl: "fail", review: "approve" } }, { extra: "fallback_strategy: fail" });
+    const first = await runOrchestration(root, { env: fakeEnv(fake) });
+    expect(first.state.status).toBe("paused");
+    expect(first.state.work_packages["WP01"]).toMatchObject({ status: "failed", failure_class: "general", implementation: { retries: 1 } });
+    expect(first.state.work_packages["WP02"]?.status).toBe("pending");
+    expect(orchestrationStatus(root).state?.status).toBe("paused");
+    // A new start is refused while this run is paused.
+    await expect(prepareOrchestration({ cwd: root, mission: MISSION_DIR, mode: "start" })).rejects.toMatchObject({ code: "ORCHESTRATION_EXISTS" });
+
+    const emitter = recordingEmitter();
+    const skipped = await skipWorkPackage(root, "WP01", emitter);
+    expect(skipped.work_packages["WP01"]?.status).toBe("skipped");
+    expect(emitter.facts.map((f) => [f.eventType, f.payload["wp_id"], f.payload["resolution_type"]])).toEqual([["DependencyResolved", "WP02", "skipped"]]);
+    await expect(skipWorkPackage(root, "WP01", emitter)).rejects.toMatchObject({ code: "WP_ALREADY_FINISHED" });
+
+    writeAgents(root, { alpha: { impl: "succeed", review: "approve" } });
+    const resumed = await runOrchestration(root, { mode: "resume", env: fakeEnv(fake) });
+    expect(resumed.state.status).toBe("completed");
+    expect(lanesOf(root)).toEqual({ WP01: "in_progress", WP02: "approved" });
+    // WP01 was never completed, so the mission is not closed; the replayed journal holds the skip's fact.
+    expect(resumed.facts.filter((f) => f.eventType === "MissionClosed")).toHaveLength(0);
+    expect(resumed.facts.filter((f) => f.eventType === "DependencyResolved").map((f) => f.eventId)).toEqual([emitter.facts[0]?.eventId]);
+
+    const aborted = await abortOrchestration(root, { cleanup: true });
+    expect(aborted.removedWorktrees.sort()).toEqual([join(root, ".worktrees", `${MISSION_DIR}-WP01`), join(root, ".worktrees", `${MISSION_DIR}-WP02`)]);
+    expect(existsSync(join(root, ".kittify", "orchestration-state.json"))).toBe(false);
+    expect(orchestrationStatus(root).state).toBeNull();
+  });
+
+  it("configuration and graph problems are refused before anything is written", async () => {
+    const root = missionRepo(temps, { WP01: ["WP02"], WP02: ["WP01"] });
+    writeAgents(root, { alpha: {} });
+    await expect(prepareOrchestration({ cwd: root, mission: MISSION_DIR, mode: "start" })).rejects.toMatchObject({ code: "DEPENDENCY_CYCLE", kind: "input" });
+    const ok = missionRepo(temps, { WP01: [] });
+    writeAgents(ok, { alpha: { enabled: false } });
+    await expect(prepareOrchestration({ cwd: ok, mission: MISSION_DIR, mode: "start" })).rejects.toMatchObject({ code: "NO_AGENTS_AVAILABLE", kind: "input" });
+    await expect(prepareOrchestration({ cwd: ok, mission: MISSION_DIR, mode: "start", implAgent: "nobody" })).rejects.toMatchObject({ code: "ORCHESTRATE_USAGE", kind: "usage" });
+    await expect(prepareOrchestration({ cwd: ok, mode: "resume" })).rejects.toMatchObject({ code: "NO_ORCHESTRATION" });
+    expect(existsSync(join(ok, ".kittify", "orchestration-state.json"))).toBe(false);
   });
 });

@@ -91,7 +91,7 @@ const orchestrate = (o: OrchestrateConfig) =>
       const existing = yield* runWorkflow(async () => orchestrationStatus(io.cwd), { json: o.json, emitter: quiet.workflowEmitter });
       const emission = commandEmission(io, undefined, existing.state === null ? {} : { correlationId: existing.state.correlation_id });
       yield* Effect.addFinalizer(() => Effect.promise(() => emission.settle()));
-      const state = yield* runWorkflow(async () => skipWorkPackage(io.cwd, wpId, emission.workflowEmitter), { json: o.json, emitter: emission.workflowEmitter, context: { wpId } });
+      const state = yield* runWorkflow(() => skipWorkPackage(io.cwd, wpId, emission.workflowEmitter), { json: o.json, emitter: emission.workflowEmitter, context: { wpId } });
       if (o.json) return yield* printJson({ skipped: wpId, status: state.status, work_packages: summary(state) });
       yield* printLine(`${wpId} skipped: its dependents may start. Continue with 'spec-kitty orchestrate --resume'.`);
       return;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { MissionStatusOptions } from "@spec-kitty/status";
 import { ulid } from "ulid";
@@ -6,7 +6,7 @@ import { dependencyResolvedFact, type WorkflowEmitter } from "../emit.ts";
 import { WorkflowError } from "../errors.ts";
 import { parseFront, frontList, splitFrontmatter } from "../frontmatter.ts";
 import { git, locateRepo, requireRepo } from "../git.ts";
-import { findCycles, graphProblems, type DependencyGraph } from "../graph.ts";
+import { directDependents, findCycles, graphProblems, type DependencyGraph } from "../graph.ts";
 import { merge } from "../merge.ts";
 import { listWorkPackageFiles, missionStatus, openMission, type MissionContext } from "../mission.ts";
 import {
@@ -422,9 +422,9 @@ const requireRoot = (cwd: string): string => {
 
 /**
  * `--skip WPnn`: the escalated (or pending) work package counts as done for its dependents (DependencyResolved with
- * resolution `skipped`); its lane is not changed. Refused while the run is running.
+ * resolution `skipped`, journaled like the run's other facts); its lane is not changed. Refused while the run runs.
  */
-export const skipWorkPackage = (cwd: string, wpId: string, emitter: WorkflowEmitter): OrchestrationState => {
+export const skipWorkPackage = async (cwd: string, wpId: string, emitter: WorkflowEmitter): Promise<OrchestrationState> => {
   const root = requireRoot(cwd);
   const store = fileStateStore(root);
   const state = store.load();
@@ -433,12 +433,12 @@ export const skipWorkPackage = (cwd: string, wpId: string, emitter: WorkflowEmit
   const rec = state.work_packages[wpId];
   if (rec === undefined) throw new WorkflowError({ code: "WP_NOT_FOUND", kind: "usage", message: `${wpId} is not part of the orchestration of ${state.mission_dir}`, hint: `work packages: ${Object.keys(state.work_packages).join(", ")}` });
   if (rec.status === "completed" || rec.status === "skipped") throw new WorkflowError({ code: "WP_ALREADY_FINISHED", message: `${wpId} is already ${rec.status}`, wpId });
+  const { graph } = readPlanGraph(await openMission(root, state.mission_dir));
   rec.status = "skipped";
   rec.escalation = null;
   state.wps_failed = Object.values(state.work_packages).filter((w) => w.status === "failed").length;
   if (state.status === "running") state.status = "paused";
-  const { graph } = readPlanGraphFromState(root, state);
-  for (const dependent of Object.keys(graph).filter((id) => (graph[id] ?? []).includes(wpId)).sort()) {
+  for (const dependent of directDependents(graph, wpId)) {
     const key = `${dependent}<-${wpId}`;
     if (state.dependencies_resolved.includes(key)) continue;
     state.dependencies_resolved.push(key);
@@ -450,20 +450,6 @@ export const skipWorkPackage = (cwd: string, wpId: string, emitter: WorkflowEmit
   }
   store.save(state);
   return state;
-};
-
-const readPlanGraphFromState = (root: string, state: OrchestrationState): { graph: DependencyGraph } => {
-  const tasks = join(root, "kitty-specs", state.mission_dir, "tasks");
-  const graph: Record<string, readonly string[]> = {};
-  if (!existsSync(tasks)) return { graph };
-  for (const wpId of Object.keys(state.work_packages)) {
-    const file = readdirSync(tasks).sort().find((n) => n.startsWith(`${wpId}-`) || n === `${wpId}.md`) ?? null;
-    if (file === null) continue;
-    const path = join(tasks, file);
-    const front = splitFrontmatter(readFileSync(path, "utf8"), path);
-    graph[wpId] = frontList(parseFront(front), "dependencies", front) ?? [];
-  }
-  return { graph };
 };
 
 /**
