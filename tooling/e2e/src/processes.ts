@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { randomUUID } from "node:crypto";
+import { startFaultProxy, type FaultProxy } from "./fault-proxy.ts";
 
 export const REPO = resolve(import.meta.dirname, "../../..");
 export const CLI_BIN = join(REPO, "apps/cli/src/bin.ts");
@@ -200,4 +201,35 @@ export const readToken = async (url: string, email: string, password: string): P
   const body = (await response.json()) as { access?: string };
   if (response.status !== 200 || body.access === undefined) throw new Error(`login for reading failed: HTTP ${response.status}`);
   return body.access;
+};
+
+/** A running server with one team and user, a reader token, and a fault proxy in front of it (what most e2e files need). */
+export interface TeamServer {
+  readonly server: ServerProcess;
+  readonly account: { team: string; email: string; password: string };
+  readonly token: string;
+  readonly proxy: FaultProxy;
+  readonly stop: () => Promise<void>;
+}
+
+export const startTeamServer = async (email: string, team = "acme"): Promise<TeamServer> => {
+  const server = await startServer();
+  try {
+    const account = await createAccount(server.data, team, email);
+    const token = await readToken(server.url, account.email, account.password);
+    const proxy = await startFaultProxy(server.url);
+    return {
+      server,
+      account,
+      token,
+      proxy,
+      stop: async () => {
+        await proxy.close();
+        await server.stop();
+      },
+    };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
 };

@@ -1,21 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFaultProxy, type FaultProxy } from "../src/fault-proxy.ts";
-import { Machine, createAccount, makeProject, readToken, serverEvents, serverSources, startServer, type ServerProcess } from "../src/processes.ts";
+import type { FaultProxy } from "../src/fault-proxy.ts";
+import { Machine, makeProject, serverEvents, serverSources, startTeamServer, type TeamServer, type ServerProcess } from "../src/processes.ts";
 
 let server: ServerProcess;
 let proxy: FaultProxy;
 let account: { team: string; email: string; password: string };
 let token: string;
 
+let team: TeamServer | undefined;
 beforeAll(async () => {
-  server = await startServer();
-  account = await createAccount(server.data, "acme", "ana@example.com");
-  token = await readToken(server.url, account.email, account.password);
-  proxy = await startFaultProxy(server.url);
+  team = await startTeamServer("ana@example.com");
+  ({ server, proxy, account, token } = team);
 });
 afterAll(async () => {
-  await proxy?.close();
-  await server?.stop();
+  await team?.stop();
 });
 
 const loggedInMachine = async (): Promise<Machine> => {

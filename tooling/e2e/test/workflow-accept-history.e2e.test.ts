@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { git, missionMeta, wpIds, writeMission } from "@spec-kitty/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFaultProxy, type FaultProxy } from "../src/fault-proxy.ts";
-import { Machine, createAccount, makeProject, readToken, startServer, type ServerProcess } from "../src/processes.ts";
+import type { FaultProxy } from "../src/fault-proxy.ts";
+import { Machine, makeProject, startTeamServer, type TeamServer, type ServerProcess } from "../src/processes.ts";
 
 /**
  * mark-status, add-history, accept and move-task's failures end to end: the CLI as a process in a real repository,
@@ -15,15 +15,13 @@ let proxy: FaultProxy;
 let account: { team: string; email: string; password: string };
 let token: string;
 
+let team: TeamServer | undefined;
 beforeAll(async () => {
-  server = await startServer();
-  account = await createAccount(server.data, "acme", "ana@example.com");
-  token = await readToken(server.url, account.email, account.password);
-  proxy = await startFaultProxy(server.url);
+  team = await startTeamServer("ana@example.com");
+  ({ server, proxy, account, token } = team);
 });
 afterAll(async () => {
-  await proxy?.close();
-  await server?.stop();
+  await team?.stop();
 });
 
 interface ServerEvent {

@@ -2,8 +2,8 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFaultProxy, type FaultProxy } from "../src/fault-proxy.ts";
-import { Machine, createAccount, makeProject, readToken, startServer, type Run, type ServerProcess } from "../src/processes.ts";
+import type { FaultProxy } from "../src/fault-proxy.ts";
+import { Machine, makeProject, startTeamServer, type TeamServer, type Run, type ServerProcess } from "../src/processes.ts";
 
 /**
  * `agent mission create` and `agent mission finalize-tasks` as a user runs them: the CLI as a process, in a real
@@ -16,15 +16,13 @@ let proxy: FaultProxy;
 let account: { team: string; email: string; password: string };
 let token: string;
 
+let team: TeamServer | undefined;
 beforeAll(async () => {
-  server = await startServer();
-  account = await createAccount(server.data, "acme", "ana@example.com");
-  token = await readToken(server.url, account.email, account.password);
-  proxy = await startFaultProxy(server.url);
+  team = await startTeamServer("ana@example.com");
+  ({ server, proxy, account, token } = team);
 });
 afterAll(async () => {
-  await proxy?.close();
-  await server?.stop();
+  await team?.stop();
 });
 
 const gitIn = (cwd: string, ...args: string[]): string => {

@@ -2,8 +2,8 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFaultProxy, type FaultProxy } from "../src/fault-proxy.ts";
-import { Machine, createAccount, makeProject, readToken, startServer, type ServerProcess } from "../src/processes.ts";
+import type { FaultProxy } from "../src/fault-proxy.ts";
+import { Machine, makeProject, startTeamServer, type TeamServer, type ServerProcess } from "../src/processes.ts";
 
 /**
  * `spec-kitty implement` and `spec-kitty merge` as processes in a real repository, delivering to a real
@@ -16,15 +16,13 @@ let proxy: FaultProxy;
 let account: { team: string; email: string; password: string };
 let token: string;
 
+let team: TeamServer | undefined;
 beforeAll(async () => {
-  server = await startServer();
-  account = await createAccount(server.data, "acme", "wm@example.com");
-  token = await readToken(server.url, account.email, account.password);
-  proxy = await startFaultProxy(server.url);
+  team = await startTeamServer("wm@example.com");
+  ({ server, proxy, account, token } = team);
 });
 afterAll(async () => {
-  await proxy?.close();
-  await server?.stop();
+  await team?.stop();
 });
 
 const MISSION = "001-checkout";
